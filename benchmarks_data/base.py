@@ -1,0 +1,69 @@
+"""Problem type and the Benchmark interface every dataset module implements.
+
+A benchmark turns a dataset into Problems, and a (Problem, model output) pair into
+a sandbox Job. It never runs code itself.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+from sandboxes.job import Job, Limits, TestCase
+
+
+class DataError(Exception):
+    """A dataset or problem file is missing or malformed; the message is one line for the user."""
+
+
+@dataclass
+class Problem:
+    task_id: str
+    prompt: str                       # what a base model continues (human-eval style)
+    entry_point: Optional[str] = None
+    canonical_solution: Optional[str] = None   # full reference program, when the dataset has one
+    tests: list[TestCase] = field(default_factory=list)
+    test_setup: str = ""              # trusted code the tests need (helpers, a check() definition)
+    test_context: str = ""            # trusted code shared by prompt and tests (see Job.context)
+    instruction: str = ""             # natural-language statement for chat prompts
+    metadata: dict[str, Any] = field(default_factory=dict)   # difficulty, tags, split...
+    # Named groups of tests reported separately (EvalPlus: "base" and "plus").
+    # Empty = one group, "base", holding all tests.
+    test_groups: dict[str, list[TestCase]] = field(default_factory=dict)
+    cpu_time_s: Optional[float] = None  # per-problem time budget, when the dataset implies one
+
+
+class Benchmark:
+    """Base class: subclasses set `name` and implement `load_problems`."""
+
+    name: str = ""
+    # How a sample's `completion` field combines with the prompt: human-eval appends it.
+    completion_appends_to_prompt: bool = True
+
+    def __init__(self, data_path: Optional[str] = None, split: Optional[str] = None):
+        self.data_path = data_path
+        self.split = split
+
+    def load_problems(self) -> list[Problem]:
+        raise NotImplementedError
+
+    def program_for(self, problem: Problem, completion: Optional[str], solution: Optional[str]) -> str:
+        """The full candidate program from a sample's `completion` or `solution` field."""
+        if solution is not None:
+            return solution
+        assert completion is not None
+        return problem.prompt + completion if self.completion_appends_to_prompt else completion
+
+    def test_groups(self, problem: Problem) -> dict[str, list[TestCase]]:
+        return problem.test_groups or {"base": problem.tests}
+
+    def make_job(self, problem: Problem, program: str, limits: Limits, judge: str = "strict",
+                 group: Optional[str] = None) -> Job:
+        tests = problem.tests if group is None else self.test_groups(problem)[group]
+        if problem.cpu_time_s is not None:
+            limits = Limits(**{**limits.__dict__, "cpu_time_s": max(limits.cpu_time_s, problem.cpu_time_s)})
+        return Job(program=program, tests=list(tests), entry_point=problem.entry_point,
+                   context=problem.test_context, setup=problem.test_setup, limits=limits, judge=judge)
+
+
+def by_task_id(problems: Iterable[Problem]) -> dict[str, Problem]:
+    return {p.task_id: p for p in problems}

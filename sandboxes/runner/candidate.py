@@ -1,0 +1,103 @@
+"""The candidate's side of the strict judge. Stdlib only.
+
+Runs in its own process: executes the untrusted program, then answers the judge's
+requests (call a function, read an attribute) with plain data. Anything this process
+sends is treated as data by the judge, so tampering here can only hurt the candidate.
+"""
+import builtins
+import os
+import sys
+
+from sandboxes.runner.protocol import UnsupportedValue, decode_plain, encode_plain, read_frame, write_frame
+
+
+def _exc(e: BaseException) -> list:
+    try:
+        msg = str(e)[:500]
+    except BaseException:
+        msg = ""
+    return [type(e).__name__, msg]
+
+
+class Server:
+    def __init__(self, rfd: int, wfd: int):
+        self.rfd, self.wfd = rfd, wfd
+        self.handles: dict = {}
+        self.ns: dict = {}
+
+    def _encode(self, value):
+        try:
+            return {"value": encode_plain(value)}
+        except UnsupportedValue:
+            h = len(self.handles) + 1
+            self.handles[h] = value
+            return {"handle": h, "type": type(value).__name__}
+
+    def _decode_args(self, node):
+        # Handles the judge passes back (a remote object given as an argument) become the objects.
+        if isinstance(node, dict) and node.get("__t") == "handle":
+            return self.handles[node["v"]]
+        if isinstance(node, list):
+            return [self._decode_args(v) for v in node]
+        if isinstance(node, dict) and node.get("__t") in ("tuple", "set", "frozenset", "dict"):
+            inner = node["v"]
+            if node["__t"] == "dict":
+                return {decode_plain(k): self._decode_args(v) for k, v in inner}
+            items = [self._decode_args(v) for v in inner]
+            return {"tuple": tuple, "set": set, "frozenset": frozenset}[node["__t"]](items)
+        return decode_plain(node)
+
+    def load(self, program: str, name: str) -> dict:
+        self.ns = {"__name__": name, "__builtins__": builtins}
+        try:
+            code = compile(program, "<candidate>", "exec")
+        except (SyntaxError, ValueError) as e:  # ValueError: null bytes in source
+            return {"event": "compile_error", "message": "%s: %s" % (type(e).__name__, e)}
+        try:
+            exec(code, self.ns)
+        except BaseException as e:
+            return {"event": "program_error", "error": _exc(e)}
+        return {"event": "ready"}
+
+    def handle(self, req: dict) -> dict:
+        op, target = req.get("op"), req.get("target")
+        obj = self.handles.get(target) if isinstance(target, int) else self.ns.get(target)
+        if obj is None and not isinstance(target, int) and target not in self.ns:
+            return {"raise": ["NameError", "name %r is not defined" % target]}
+        try:
+            if op == "getattr":
+                return self._encode(getattr(obj, req["name"]))
+            args = self._decode_args(req.get("args") or [])
+            kwargs = self._decode_args(req.get("kwargs") or {"__t": "dict", "v": []})
+            return self._encode(obj(*args, **kwargs))
+        except BaseException as e:  # SystemExit / KeyboardInterrupt from the candidate are just errors here
+            return {"raise": _exc(e)}
+
+    def serve(self) -> None:
+        while True:
+            try:
+                req = read_frame(self.rfd)
+            except EOFError:
+                return
+            try:
+                reply = self.handle(req)
+                write_frame(self.wfd, reply)
+            except UnsupportedValue as e:
+                write_frame(self.wfd, {"raise": ["TypeError", str(e)]})
+
+
+def run_candidate(program: str, rfd: int, wfd: int) -> None:
+    """Entry point in the forked candidate process; never returns."""
+    server = Server(rfd, wfd)
+    status = server.load(program, "__candidate__")
+    try:
+        write_frame(wfd, status)
+        if status["event"] == "ready":
+            server.serve()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:
+            pass
+        os._exit(0)

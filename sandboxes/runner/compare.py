@@ -1,0 +1,59 @@
+"""Output comparison used by the judge. Stdlib only.
+
+Function outputs follow EvalPlus semantics: equal, or, for floats, close within
+`atol` (1e-6 when the expected value holds floats and no atol is given) with rtol 1e-7.
+Program outputs (stdin/stdout problems) are compared token by token, numbers with tolerance.
+"""
+import math
+
+RTOL = 1e-7
+
+
+def _holds_floats(x) -> bool:
+    if type(x) is float:
+        return True
+    if type(x) in (list, tuple) and x:
+        return all(type(v) is float for v in x)
+    return False
+
+
+def _close(got, exp, atol: float) -> bool:
+    if type(exp) in (int, float) and type(got) in (int, float) and type(exp) is not bool:
+        if math.isnan(exp) or math.isnan(got):
+            return math.isnan(exp) and math.isnan(got)
+        return abs(got - exp) <= atol + RTOL * abs(exp)
+    if type(exp) in (list, tuple) and type(got) in (list, tuple):
+        return len(got) == len(exp) and all(_close(g, e, atol) for g, e in zip(got, exp))
+    return got == exp
+
+
+def values_match(got, exp, atol: float = 0.0) -> bool:
+    """`got` and `exp` must both be plain data (see protocol.decode_plain)."""
+    if got == exp:
+        return True
+    if atol == 0 and _holds_floats(exp):
+        atol = 1e-6
+    return atol != 0 and _close(got, exp, atol)
+
+
+def _token_match(got: str, exp: str, atol: float) -> bool:
+    if got == exp:
+        return True
+    try:
+        g, e = float(got), float(exp)
+    except ValueError:
+        return False
+    return abs(g - e) <= max(atol, 1e-6) + RTOL * abs(e)
+
+
+def stdout_match(got: str, exp: str, atol: float = 0.0) -> bool:
+    g, e = got.split(), exp.split()
+    return len(g) == len(e) and all(_token_match(a, b, atol) for a, b in zip(g, e))
+
+
+def short(value, limit: int = 200) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # a repr that raises must not take the judge down
+        text = "<unrepresentable>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."

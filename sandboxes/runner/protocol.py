@@ -1,0 +1,107 @@
+"""Framing and plain-data encoding shared by the host and the in-sandbox runner. Stdlib only.
+
+Frames: 4-byte big-endian length + UTF-8 JSON.
+
+Plain data: values of exact builtin types only (no subclasses, no custom objects), so a
+value that crosses from the candidate to the judge cannot carry behaviour (a custom
+__eq__, __bool__, __abs__...). JSON objects are reserved for tagged values:
+{"__t": "tuple" | "set" | "frozenset" | "dict" | "bytes" | "complex" | "float", "v": ...}.
+"""
+import base64
+import json
+import math
+import os
+import struct
+
+FRAME = struct.Struct(">I")
+MAX_FRAME = 256 << 20
+MAX_DEPTH = 200
+
+
+class UnsupportedValue(TypeError):
+    """A value that is not plain data of an exact builtin type."""
+
+
+def encode_plain(value, _depth=0):
+    if _depth > MAX_DEPTH:
+        raise UnsupportedValue("value nested too deeply")
+    t = type(value)
+    if value is None or t is bool or t is int or t is str:
+        return value
+    if t is float:
+        if math.isfinite(value):
+            return value
+        return {"__t": "float", "v": repr(value)}
+    d = _depth + 1
+    if t is list:
+        return [encode_plain(v, d) for v in value]
+    if t is tuple:
+        return {"__t": "tuple", "v": [encode_plain(v, d) for v in value]}
+    if t is set or t is frozenset:
+        return {"__t": t.__name__, "v": [encode_plain(v, d) for v in value]}
+    if t is dict:
+        return {"__t": "dict", "v": [[encode_plain(k, d), encode_plain(v, d)] for k, v in value.items()]}
+    if t is bytes:
+        return {"__t": "bytes", "v": base64.b64encode(value).decode("ascii")}
+    if t is complex:
+        return {"__t": "complex", "v": [encode_plain(value.real, d), encode_plain(value.imag, d)]}
+    raise UnsupportedValue("not plain data: %s" % t.__name__)
+
+
+def decode_plain(node, _depth=0):
+    if _depth > MAX_DEPTH:
+        raise UnsupportedValue("value nested too deeply")
+    t = type(node)
+    if node is None or t in (bool, int, float, str):
+        return node
+    d = _depth + 1
+    if t is list:
+        return [decode_plain(v, d) for v in node]
+    if t is dict:
+        tag, v = node.get("__t"), node.get("v")
+        if tag == "tuple":
+            return tuple(decode_plain(x, d) for x in v)
+        if tag == "set":
+            return set(decode_plain(x, d) for x in v)
+        if tag == "frozenset":
+            return frozenset(decode_plain(x, d) for x in v)
+        if tag == "dict":
+            return {decode_plain(k, d): decode_plain(x, d) for k, x in v}
+        if tag == "bytes":
+            return base64.b64decode(v)
+        if tag == "complex":
+            return complex(float(v[0]), float(v[1]))
+        if tag == "float" and v in ("nan", "inf", "-inf"):
+            return float(v)
+    raise UnsupportedValue("malformed plain-data node")
+
+
+def pack(obj) -> bytes:
+    data = json.dumps(obj, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    return FRAME.pack(len(data)) + data
+
+
+def read_exact(fd: int, n: int) -> bytes:
+    chunks, got = [], 0
+    while got < n:
+        chunk = os.read(fd, min(n - got, 1 << 20))
+        if not chunk:
+            raise EOFError("channel closed")
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(fd: int):
+    (n,) = FRAME.unpack(read_exact(fd, FRAME.size))
+    if n > MAX_FRAME:
+        raise ValueError("frame too large: %d bytes" % n)
+    return json.loads(read_exact(fd, n).decode("utf-8"))
+
+
+def write_frame(fd: int, obj) -> None:
+    data = pack(obj)
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
