@@ -224,6 +224,8 @@ class Driver:
             os.dup2(fd, 0)
             os.dup2(out_w, 1)
             os.closerange(3, 65536)
+            sys.stdin = os.fdopen(0, "r", closefd=False)
+            sys.stdout = os.fdopen(1, "w", closefd=False)
             ns = {"__name__": "__main__", "__builtins__": builtins}
             code = 0
             try:
@@ -347,9 +349,11 @@ class Driver:
             self.emit({"event": "compile_error", "message": "%s: %s" % (type(e).__name__, e)})
             return
         signal.signal(signal.SIGPROF, _itimer_alarm)
+        in_process = any(t.get("kind") != "stdio" for t in job["tests"])
         try:
             signal.setitimer(signal.ITIMER_PROF, float(job["limits"]["cpu_time_s"]))
-            exec(code, ns)
+            if in_process:  # stdin/stdout programs run only per test, as __main__
+                exec(code, ns)
             signal.setitimer(signal.ITIMER_PROF, 0)
         except BaseException as e:
             signal.setitimer(signal.ITIMER_PROF, 0)
