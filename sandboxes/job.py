@@ -10,6 +10,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from sandboxes.runner.protocol import encode_plain
+
 # How a single test is expressed.
 #   "code":  trusted statements (e.g. `assert f(1) == 2` or `check(f)`), run after the program;
 #            the test passes when they raise nothing.
@@ -32,7 +34,11 @@ class TestCase:
     time_limit_s: Optional[float] = None  # per-test CPU seconds; defaults to Limits.cpu_time_s
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        """Wire form: args/expected as tagged plain data so tuples, sets and bytes survive JSON."""
+        d = dataclasses.asdict(self)
+        d["args"] = encode_plain(self.args)
+        d["expected"] = encode_plain(self.expected)
+        return d
 
 
 @dataclass

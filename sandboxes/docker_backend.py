@@ -1,0 +1,185 @@
+"""Docker workers: one long-lived, locked-down container per worker, running the runner
+as PID 1 and talking to the host over its attached stdin/stdout.
+
+Each container: no network, read-only root with a small /tmp tmpfs, its own non-root
+uid, all capabilities dropped, no-new-privileges, memory and pids limits, no docker
+socket, an environment we write. Containers carry labels naming their owner; they are
+removed on close, and, if the owning process dies, the runner sees its stdin close and
+exits, and Docker removes the container (auto_remove).
+"""
+from __future__ import annotations
+
+import os
+import random
+import select
+import socket
+from dataclasses import dataclass
+from typing import Optional
+
+from sandboxes.job import Limits
+from sandboxes.pool import Worker, WorkerDied
+from sandboxes.runner import BOOTSTRAP
+
+LABEL = "codeharness.pool"
+OWNER_LABEL = "codeharness.owner"
+
+
+@dataclass
+class DockerConfig:
+    image: str
+    runtime: Optional[str] = None      # e.g. "runsc" for gVisor
+    limits: Limits = None              # per-job limits the container must accommodate
+    tmpfs_mb: int = 128
+    cpus: Optional[float] = None       # cap on CPUs per container (None = no cap)
+
+    def container_memory_mb(self) -> int:
+        # judge and candidate each get RLIMIT_AS = memory_mb; the cgroup bounds the sum.
+        return 2 * self.limits.memory_mb + 256
+
+    def pids(self) -> int:
+        return 2 * self.limits.max_processes + 16
+
+
+def owner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class DockerWorker(Worker):
+    def __init__(self, client, config: DockerConfig, index: int, pool_id: str, uid: int):
+        super().__init__()
+        self.client, self.config, self.index = client, config, index
+        self.pool_id, self.uid = pool_id, uid
+        self.name = f"docker-{pool_id}-{index}"
+        self.container_id = ""
+        self.sock = None
+        self._mux = bytearray()
+        self.stderr_tail = bytearray()
+
+    def _open(self) -> None:
+        cfg = self.config
+        host_config = self.client.api.create_host_config(
+            network_mode="none",
+            read_only=True,
+            tmpfs={"/tmp": f"rw,nosuid,nodev,size={cfg.tmpfs_mb}m,mode=1777"},
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            mem_limit=f"{cfg.container_memory_mb()}m",
+            memswap_limit=f"{cfg.container_memory_mb()}m",
+            pids_limit=cfg.pids(),
+            shm_size="16m",
+            auto_remove=True,
+            runtime=cfg.runtime,
+            nano_cpus=int(cfg.cpus * 1e9) if cfg.cpus else None,
+        )
+        created = self.client.api.create_container(
+            image=cfg.image,
+            command=["python3", "-I", "-c", BOOTSTRAP, "--contained"],
+            user=f"{self.uid}:{self.uid}",
+            stdin_open=True, stdin_once=True, tty=False,
+            environment={"CODEHARNESS_WORK_ROOT": "/tmp", "LANG": "C.UTF-8", "HOME": "/tmp"},
+            working_dir="/tmp",
+            hostname="sandbox",
+            network_disabled=True,
+            labels={LABEL: self.pool_id, OWNER_LABEL: owner_id()},
+            host_config=host_config,
+        )
+        self.container_id = created["Id"]
+        resp = self.client.api.attach_socket(self.container_id, params={"stdin": 1, "stdout": 1, "stderr": 1,
+                                                                        "stream": 1})
+        self.sock = getattr(resp, "_sock", resp)
+        self.sock.setblocking(True)
+        self.client.api.start(self.container_id)
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self.sock.sendall(data)
+        except OSError as e:
+            raise WorkerDied(f"container {self.container_id[:12]} gone: {e}") from None
+
+    def _read_some(self, timeout: float) -> bytes:
+        """Demultiplex Docker's attach stream: 8-byte headers (stream id, size) + payload."""
+        out = bytearray()
+        while not out:
+            while len(self._mux) >= 8:
+                kind, size = self._mux[0], int.from_bytes(self._mux[4:8], "big")
+                if len(self._mux) < 8 + size:
+                    break
+                payload = bytes(self._mux[8:8 + size])
+                del self._mux[:8 + size]
+                if kind == 1:
+                    out += payload
+                else:
+                    self.stderr_tail = (self.stderr_tail + payload)[-4096:]
+            if out:
+                break
+            ready, _, _ = select.select([self.sock], [], [], timeout)
+            if not ready:
+                return b""
+            data = self.sock.recv(1 << 20)
+            if not data:
+                tail = self.stderr_tail.decode(errors="replace").strip().splitlines()[-1:] or [""]
+                raise WorkerDied(f"container {self.container_id[:12]} exited {tail[0]}".strip())
+            self._mux += data
+        return bytes(out)
+
+    def _close(self) -> None:
+        if self.sock is not None:
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+            self.sock = None
+        if self.container_id:
+            try:
+                self.client.api.remove_container(self.container_id, force=True)
+            except Exception:
+                pass  # already gone (auto_remove)
+            self.container_id = ""
+
+
+def new_pool_id() -> str:
+    return "%08x" % random.getrandbits(32)
+
+
+def uid_for(pool_id: str, index: int) -> int:
+    # A distinct uid per container keeps RLIMIT_NPROC (counted per uid, host-wide) per container.
+    return 20000 + (int(pool_id, 16) % 1000) * 64 + index % 64
+
+
+def remove_stale(client) -> int:
+    """Remove containers left by codeharness processes on this host that no longer exist."""
+    removed = 0
+    host = socket.gethostname()
+    for c in client.containers.list(all=True, filters={"label": LABEL}):
+        owner = c.labels.get(OWNER_LABEL, "")
+        h, _, pid = owner.rpartition(":")
+        if h == host and pid.isdigit() and _alive(int(pid)) and int(pid) != 0:
+            continue
+        try:
+            c.remove(force=True)
+            removed += 1
+        except Exception:
+            pass
+    return removed
+
+
+def remove_all(client) -> int:
+    n = 0
+    for c in client.containers.list(all=True, filters={"label": LABEL}):
+        try:
+            c.remove(force=True)
+            n += 1
+        except Exception:
+            pass
+    return n
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+

@@ -1,0 +1,220 @@
+"""A warm pool of sandbox workers: each worker is a long-lived runner that forks one
+process per job. Jobs go in, Outcomes come out; a worker that dies is replaced and its
+job retried once, then reported as an infrastructure failure (never as the model's).
+"""
+from __future__ import annotations
+
+import itertools
+import queue
+import threading
+import time
+from concurrent.futures import Future
+from typing import Callable, Iterable, Iterator, Optional
+
+from sandboxes.job import Job, Outcome
+from sandboxes.runner import bundle
+from sandboxes.runner.protocol import FRAME, pack
+
+# Host-side grace on top of a job's wall limit before its worker is declared dead.
+HOST_GRACE_S = 30.0
+
+
+class WorkerDied(Exception):
+    pass
+
+
+class Worker:
+    """A runner behind a byte channel. Subclasses implement _open, _write, _read_some, _close."""
+
+    name = "worker"
+
+    def __init__(self):
+        self._buf = bytearray()
+
+    # -- channel (subclasses) --
+    def _open(self) -> None:
+        raise NotImplementedError
+
+    def _write(self, data: bytes) -> None:
+        raise NotImplementedError
+
+    def _read_some(self, timeout: float) -> bytes:
+        """Bytes of the runner's stdout; b"" on timeout; raises WorkerDied on EOF."""
+        raise NotImplementedError
+
+    def _close(self) -> None:
+        raise NotImplementedError
+
+    # -- protocol --
+    def start(self, timeout: float = 60.0) -> None:
+        self._open()
+        self._write(bundle())
+        hello = self._recv(time.monotonic() + timeout)
+        if hello.get("event") != "hello":
+            raise WorkerDied(f"unexpected greeting from runner: {hello!r:.200}")
+
+    def _recv(self, deadline: float) -> dict:
+        import json
+
+        while True:
+            if len(self._buf) >= FRAME.size:
+                (n,) = FRAME.unpack(self._buf[:FRAME.size])
+                if len(self._buf) >= FRAME.size + n:
+                    data = bytes(self._buf[FRAME.size:FRAME.size + n])
+                    del self._buf[:FRAME.size + n]
+                    return json.loads(data)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WorkerDied("runner did not answer in time")
+            self._buf += self._read_some(min(left, 1.0))
+
+    def execute(self, job: Job) -> Outcome:
+        self._write(pack({"op": "job", "job": job.to_dict()}))
+        reply = self._recv(time.monotonic() + job.limits.wall() + HOST_GRACE_S)
+        if reply.get("event") != "outcome":
+            raise WorkerDied(f"unexpected reply from runner: {reply!r:.200}")
+        outcome = Outcome.from_dict(reply["outcome"])
+        outcome.worker = self.name
+        return outcome
+
+    def close(self) -> None:
+        try:
+            self._close()
+        except Exception:
+            pass
+
+
+class SandboxPool:
+    """N workers made by `factory(index)`. Thread-safe: any thread may submit."""
+
+    def __init__(self, factory: Callable[[int], Worker], workers: int, retries: int = 1,
+                 description: str = ""):
+        self.factory, self.size, self.retries = factory, max(1, workers), retries
+        self.description = description
+        self._tasks: queue.Queue = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self._workers: list[Optional[Worker]] = [None] * self.size
+        self._lock = threading.Lock()
+        self._closed = False
+        self.replaced = 0
+
+    def start(self) -> "SandboxPool":
+        errors: list[BaseException] = []
+
+        def boot(i: int) -> None:
+            try:
+                self._workers[i] = self._new_worker(i)
+            except BaseException as e:  # reported below, all at once
+                errors.append(e)
+
+        boots = [threading.Thread(target=boot, args=(i,)) for i in range(self.size)]
+        for t in boots:
+            t.start()
+        for t in boots:
+            t.join()
+        if errors:
+            self.close()
+            raise errors[0]
+        for i in range(self.size):
+            t = threading.Thread(target=self._loop, args=(i,), name=f"sandbox-{i}", daemon=True)
+            t.start()
+            self._threads.append(t)
+        return self
+
+    def _new_worker(self, i: int) -> Worker:
+        w = self.factory(i)
+        try:
+            w.start()
+        except BaseException:
+            w.close()
+            raise
+        return w
+
+    def _loop(self, i: int) -> None:
+        while True:
+            item = self._tasks.get()
+            if item is None:
+                return
+            job, fut = item
+            if not fut.set_running_or_notify_cancel():
+                continue
+            fut.set_result(self._execute(i, job))
+
+    def _execute(self, i: int, job: Job) -> Outcome:
+        error = ""
+        for attempt in range(1, self.retries + 2):
+            try:
+                worker = self._workers[i]
+                if worker is None:
+                    worker = self._workers[i] = self._new_worker(i)
+                outcome = worker.execute(job)
+                outcome.attempts = attempt
+                return outcome
+            except Exception as e:  # the worker (container) died or broke protocol: replace it
+                error = f"{type(e).__name__}: {e}"
+                if self._workers[i] is not None:
+                    self._workers[i].close()
+                self._workers[i] = None
+                with self._lock:
+                    self.replaced += 1
+                if self._closed:
+                    break
+        return Outcome.infra_failure(f"sandbox failed after {attempt} attempt(s): {error}", attempts=attempt)
+
+    def submit(self, job: Job) -> "Future[Outcome]":
+        if self._closed:
+            raise RuntimeError("pool is closed")
+        fut: Future = Future()
+        self._tasks.put((job, fut))
+        return fut
+
+    def run(self, jobs: Iterable[Job], max_in_flight: Optional[int] = None) -> Iterator[tuple[int, Outcome]]:
+        """Yield (index, outcome) in completion order, with at most max_in_flight jobs queued."""
+        limit = max_in_flight or self.size * 4
+        done: queue.Queue = queue.Queue()
+        it = iter(enumerate(jobs))
+        in_flight = 0
+
+        def feed() -> bool:
+            nonlocal in_flight
+            for idx, job in itertools.islice(it, 1):
+                fut = self.submit(job)
+                fut.add_done_callback(lambda f, idx=idx: done.put((idx, f.result())))
+                in_flight += 1
+                return True
+            return False
+
+        while in_flight < limit and feed():
+            pass
+        while in_flight:
+            idx, outcome = done.get()
+            in_flight -= 1
+            yield idx, outcome
+            while in_flight < limit and feed():
+                pass
+
+    def run_all(self, jobs: Iterable[Job]) -> list[Outcome]:
+        jobs = list(jobs)
+        out: list[Optional[Outcome]] = [None] * len(jobs)
+        for idx, outcome in self.run(jobs):
+            out[idx] = outcome
+        return out  # type: ignore[return-value]
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for _ in self._threads:
+            self._tasks.put(None)
+        closers = [threading.Thread(target=w.close) for w in self._workers if w is not None]
+        for t in closers:
+            t.start()
+        for t in closers:
+            t.join()
+        self._workers = [None] * self.size
+
+    def __enter__(self) -> "SandboxPool":
+        return self.start() if not self._threads else self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

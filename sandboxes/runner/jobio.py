@@ -1,0 +1,126 @@
+"""Process plumbing for one job inside the runner: output pipes with a cap, and forking
+a child with limits, a fresh session, a scrubbed environment and only the fds it needs.
+Stdlib only."""
+import fcntl
+import math
+import os
+import resource
+import signal
+import sys
+
+TAIL = 2048
+
+JOB_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
+
+
+def set_nonblocking(fd: int) -> None:
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)
+
+
+def set_limits(limits: dict, nproc_base: int) -> None:
+    cpu = int(math.ceil(float(limits["cpu_time_s"]))) + 1
+    mem = int(limits["memory_mb"]) << 20
+    for res, value in (
+        (resource.RLIMIT_CPU, (cpu, cpu + 1)),
+        (resource.RLIMIT_AS, (mem, mem)),
+        (resource.RLIMIT_FSIZE, (int(limits["max_file_bytes"]),) * 2),
+        (resource.RLIMIT_CORE, (0, 0)),
+        (resource.RLIMIT_NPROC, (nproc_base + int(limits["max_processes"]),) * 2),
+        (resource.RLIMIT_NOFILE, (256, 256)),
+    ):
+        try:
+            resource.setrlimit(res, value)
+        except (ValueError, OSError):
+            pass
+
+
+class JobIO:
+    """The job's stdout/stderr: kept as short tails, counted against max_output_bytes."""
+
+    def __init__(self, limits: dict, work: str, nproc_base: int):
+        self.limits, self.work, self.nproc_base = limits, work, nproc_base
+        self.out_r, self.out_w = os.pipe()
+        self.err_r, self.err_w = os.pipe()
+        for fd in (self.out_r, self.err_r):
+            set_nonblocking(fd)
+        self.tails = {self.out_r: bytearray(), self.err_r: bytearray()}
+        self.total = 0
+        self.max_bytes = int(limits["max_output_bytes"])
+        self.open = {self.out_r, self.err_r}
+
+    def fds(self) -> list:
+        return list(self.open)
+
+    def read(self, fd: int) -> bool:
+        """Consume what is available on one of our fds. False when fd is not ours."""
+        if fd not in self.tails:
+            return False
+        while True:
+            try:
+                data = os.read(fd, 1 << 16)
+            except BlockingIOError:
+                return True
+            if not data:
+                self.open.discard(fd)
+                return True
+            self.total += len(data)
+            tail = self.tails[fd]
+            tail += data
+            del tail[:-TAIL]
+
+    def drain(self) -> None:
+        for fd in list(self.open):
+            self.read(fd)
+
+    def over_limit(self) -> bool:
+        return self.total > self.max_bytes
+
+    def tail(self, which: str) -> str:
+        fd = self.out_r if which == "stdout" else self.err_r
+        return bytes(self.tails[fd]).decode("utf-8", "replace")
+
+    def close(self) -> None:
+        for fd in (self.out_r, self.out_w, self.err_r, self.err_w):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def fork(self, body, keep=(), stdin_fd=None) -> int:
+        """Fork a child: own session, stdio on our pipes, fds `keep` moved to 3, 4, ...,
+        limits set, cwd = the job's directory; then body() runs. Returns the child's pid."""
+        pid = os.fork()
+        if pid:
+            return pid
+        try:
+            os.setsid()
+            high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 200) for fd in keep]
+            src_in = stdin_fd if stdin_fd is not None else os.open(os.devnull, os.O_RDONLY)
+            os.dup2(src_in, 0)
+            os.dup2(self.out_w, 1)
+            os.dup2(self.err_w, 2)
+            for i, fd in enumerate(high):
+                os.dup2(fd, 3 + i)
+            os.closerange(3 + len(high), 65536)
+            # In this child our pipes now live at 1 and 2; their read ends are gone.
+            self.out_w, self.err_w, self.open = 1, 2, set()
+            os.chdir(self.work)
+            os.environ.clear()
+            os.environ.update(JOB_ENV, HOME=self.work, TMPDIR=self.work)
+            sys.stdin = os.fdopen(0, "r", closefd=False)
+            sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
+            sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
+            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, signal.SIG_DFL)
+            set_limits(self.limits, self.nproc_base)
+            body()
+        finally:
+            os._exit(0)
