@@ -1,0 +1,11 @@
+"""codeharness: schedule samples, judge them, aggregate, and expose the CLI and reward API."""
+
+
+def evaluate(*args, **kwargs):
+    """Score samples against a benchmark; see harness.evaluation.evaluate."""
+    from harness.evaluation import evaluate as _evaluate
+
+    return _evaluate(*args, **kwargs)
+
+
+__all__ = ["evaluate"]

