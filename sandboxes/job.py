@@ -99,6 +99,7 @@ TEST_PASSED, TEST_FAILED, TEST_ERROR, TEST_TIMEOUT, TEST_SKIPPED = (
 
 @dataclass
 class TestResult:
+    __test__ = False  # not a pytest test class
     name: str
     status: str                       # passed | failed | error | timeout | skipped
     time_s: float = 0.0
