@@ -205,9 +205,17 @@ class Driver:
         self.job, self.res_fd = job, res_fd
         self.limits = job["limits"]
         self.cpu_left = float(self.limits["cpu_time_s"])
+        self.captured = None              # the last "capture" test's encoded return value
 
     def emit(self, event: dict) -> None:
         write_frame(self.res_fd, event)
+
+    def emit_test(self, test: dict, status: str, etype: str, msg: str, t0: float) -> None:
+        event = {"event": "test", "name": test["name"], "status": status, "error_type": etype,
+                 "message": msg, "time_s": round(time.monotonic() - t0, 6)}
+        if test.get("kind") == "capture" and status == "passed":
+            event["value"] = self.captured
+        self.emit(event)
 
     def test_limit(self, test: dict) -> float:
         return float(test.get("time_limit_s") or self.limits["cpu_time_s"])
@@ -308,19 +316,28 @@ class Driver:
                 raise
             except BaseException as e:
                 status, etype, msg = _outcome_of_exception(e)
-            self.emit({"event": "test", "name": test["name"], "status": status, "error_type": etype,
-                       "message": msg, "time_s": round(time.monotonic() - t0, 6)})
+            self.emit_test(test, status, etype, msg, t0)
             if status != "passed" and job.get("stop_on_failure", True):
                 break
         remote.kill()
 
     def strict_test(self, test: dict, ns: dict, remote: Remote) -> tuple:
-        if test.get("kind") == "call":
+        if test.get("kind") in ("call", "capture"):
             args = decode_plain(test.get("args") or [])
             got = remote.request({"op": "call", "target": self.job["entry_point"],
                                   "args": _encode_arg(list(args)), "kwargs": {"__t": "dict", "v": []}})
-            return self.compare_call(got, test)
+            return self.capture(got) if test["kind"] == "capture" else self.compare_call(got, test)
         exec(compile(test.get("code") or "", "<test %s>" % test["name"], "exec"), ns)
+        return "passed", "", ""
+
+    def capture(self, got) -> tuple:
+        """A "capture" test passes when the call returned plain data; emit_test reports the value."""
+        if isinstance(got, RemoteObject):
+            return "error", "UnsupportedValue", "returned a non-plain %s" % got._type
+        try:
+            self.captured = encode_plain(got)
+        except UnsupportedValue as e:
+            return "error", "UnsupportedValue", short(str(e), 300)
         return "passed", "", ""
 
     def compare_call(self, got, test: dict) -> tuple:
@@ -371,10 +388,13 @@ class Driver:
                 else:
                     signal.setitimer(signal.ITIMER_PROF, self.test_limit(test))
                     try:
-                        if test.get("kind") == "call":
+                        if test.get("kind") in ("call", "capture"):
                             fn = ns[job["entry_point"]]
                             got = fn(*copy.deepcopy(decode_plain(test.get("args") or [])))
-                            status, etype, msg = self.compare_call(got, test)
+                            if test["kind"] == "capture":
+                                status, etype, msg = self.capture(got)
+                            else:
+                                status, etype, msg = self.compare_call(got, test)
                         else:
                             exec(compile(test.get("code") or "", "<test>", "exec"), ns)
                             status, etype, msg = "passed", "", ""
@@ -382,8 +402,7 @@ class Driver:
                         signal.setitimer(signal.ITIMER_PROF, 0)
             except BaseException as e:
                 status, etype, msg = _outcome_of_exception(e)
-            self.emit({"event": "test", "name": test["name"], "status": status, "error_type": etype,
-                       "message": msg, "time_s": round(time.monotonic() - t0, 6)})
+            self.emit_test(test, status, etype, msg, t0)
             if status != "passed" and job.get("stop_on_failure", True):
                 break
 
