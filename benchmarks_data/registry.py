@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from typing import Optional
 
+from benchmarks_data.atomic.benchmark import AtomicBenchmark
 from benchmarks_data.base import Benchmark, DataError
 from benchmarks_data.humaneval import HumanEval
+from benchmarks_data.synthetic import SyntheticBenchmark
 
 BENCHMARKS: dict[str, type[Benchmark]] = {
     HumanEval.name: HumanEval,
+    AtomicBenchmark.name: AtomicBenchmark,
+    SyntheticBenchmark.name: SyntheticBenchmark,
 }
 
 

@@ -73,6 +73,8 @@ class Executor:
             self.start()
         return self.pool.run_all(jobs)
 
+    __call__ = run_jobs  # an Executor is a `run_jobs(jobs) -> outcomes` callable
+
     def close(self) -> None:
         if self._own_pool and self.pool is not None:
             self.pool.close()

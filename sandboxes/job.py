@@ -19,7 +19,11 @@ from sandboxes.runner.protocol import encode_plain
 #            `expected` (plain data) using `atol` for floats.
 #   "stdio": run the program as __main__ with `stdin`; compare stdout with `expected`
 #            token-wise (floats with `atol`).
-TEST_KINDS = ("code", "call", "stdio")
+#   "capture": call the entry point with `args` and report the return value (plain data,
+#            in TestResult.value) instead of judging it; the test passes when the call
+#            returns. For running trusted reference code to learn its outputs (the
+#            synthetic-function generator); never a verdict on a candidate.
+TEST_KINDS = ("code", "call", "stdio", "capture")
 
 
 @dataclass
@@ -105,10 +109,11 @@ class TestResult:
     time_s: float = 0.0
     error_type: str = ""              # e.g. AssertionError, ZeroDivisionError
     message: str = ""                 # truncated detail: expected/got or the exception text
+    value: Any = None                 # "capture" tests: the return value, encoded by protocol.encode_plain
 
     @classmethod
     def from_dict(cls, d: dict) -> "TestResult":
-        return cls(**{k: d[k] for k in ("name", "status", "time_s", "error_type", "message") if k in d})
+        return cls(**{k: d[k] for k in ("name", "status", "time_s", "error_type", "message", "value") if k in d})
 
 
 @dataclass

@@ -4,6 +4,7 @@ Stdlib only."""
 import fcntl
 import math
 import os
+import random
 import resource
 import signal
 import sys
@@ -120,6 +121,8 @@ class JobIO:
             signal.signal(signal.SIGPIPE, signal.SIG_DFL)
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, signal.SIG_DFL)
+            # Every fork would otherwise replay the runner's random stream.
+            random.seed()
             set_limits(self.limits, self.nproc_base)
             body()
         finally:

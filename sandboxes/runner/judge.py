@@ -17,7 +17,7 @@ import time
 
 from sandboxes.runner import candidate as candidate_side
 from sandboxes.runner.compare import short, stdout_match, values_match
-from sandboxes.runner.protocol import decode_plain, encode_plain, read_frame, write_frame
+from sandboxes.runner.protocol import UnsupportedValue, decode_plain, encode_plain, read_frame, write_frame
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 MAX_REPLY = 16 << 20
@@ -325,6 +325,31 @@ def run_stdio(program: str, test: dict, io, limits: dict) -> tuple:
     return "failed", "WrongAnswer", "expected %s, got %s" % (short(test.get("expected")), short(got))
 
 
+def capture(got) -> tuple:
+    """A "capture" test passes when the call returned plain data; the value rides in the event."""
+    if isinstance(got, RemoteObject):
+        return "error", "UnsupportedValue", "returned a non-plain %s" % got._type, None
+    try:
+        return "passed", "", "", encode_plain(got)
+    except UnsupportedValue as e:
+        return "error", "UnsupportedValue", short(str(e), 300), None
+
+
+def call_result(got, test: dict) -> tuple:
+    """(status, error_type, message, captured value) of a "call" or "capture" test."""
+    if test.get("kind") == "capture":
+        return capture(got)
+    return compare_call(got, test) + (None,)
+
+
+def test_event(test: dict, status: str, etype: str, msg: str, t0: float, value=None) -> dict:
+    event = {"event": "test", "name": test["name"], "status": status, "error_type": etype,
+             "message": msg, "time_s": round(time.monotonic() - t0, 6)}
+    if test.get("kind") == "capture" and status == "passed":
+        event["value"] = value
+    return event
+
+
 def test_limit(test: dict, limits: dict) -> float:
     return float(test.get("time_limit_s") or limits["cpu_time_s"])
 
@@ -337,6 +362,7 @@ def run_strict(job: dict, io, emit) -> None:
     try:
         for test in job["tests"]:
             t0 = time.monotonic()
+            value = None
             try:
                 if test.get("kind") == "stdio":
                     status, etype, msg = run_stdio(job["program"], test, io, limits)
@@ -357,11 +383,11 @@ def run_strict(job: dict, io, emit) -> None:
                         if job.get("entry_point"):
                             ns[job["entry_point"]] = RemoteObject(remote, job["entry_point"])
                     remote.start_test(test_limit(test, limits))
-                    if test.get("kind") == "call":
+                    if test.get("kind") in ("call", "capture"):
                         args = decode_plain(test.get("args") or [])
                         got = remote.request({"op": "call", "target": job["entry_point"],
                                               "args": _encode_arg(list(args)), "kwargs": {"__t": "dict", "v": []}})
-                        status, etype, msg = compare_call(got, test)
+                        status, etype, msg, value = call_result(got, test)
                     else:
                         exec(compile(test.get("code") or "", "<test %s>" % test["name"], "exec"), ns)
                         status, etype, msg = "passed", "", ""
@@ -369,8 +395,7 @@ def run_strict(job: dict, io, emit) -> None:
                 raise
             except BaseException as e:
                 status, etype, msg = classify(e)
-            emit({"event": "test", "name": test["name"], "status": status, "error_type": etype,
-                  "message": msg, "time_s": round(time.monotonic() - t0, 6)})
+            emit(test_event(test, status, etype, msg, t0, value))
             if status != "passed" and job.get("stop_on_failure", True):
                 break
         emit({"event": "done"})
@@ -416,15 +441,16 @@ def run_compat(job: dict, io, res_fd: int) -> None:
         return
     for test in job["tests"]:
         t0 = time.monotonic()
+        value = None
         try:
             if test.get("kind") == "stdio":
                 status, etype, msg = run_stdio(job["program"], test, io, limits)
             else:
                 signal.setitimer(signal.ITIMER_PROF, test_limit(test, limits))
                 try:
-                    if test.get("kind") == "call":
+                    if test.get("kind") in ("call", "capture"):
                         got = ns[job["entry_point"]](*copy.deepcopy(decode_plain(test.get("args") or [])))
-                        status, etype, msg = compare_call(got, test)
+                        status, etype, msg, value = call_result(got, test)
                     else:
                         exec(compile(test.get("code") or "", "<test>", "exec"), ns)
                         status, etype, msg = "passed", "", ""
@@ -432,8 +458,7 @@ def run_compat(job: dict, io, res_fd: int) -> None:
                     signal.setitimer(signal.ITIMER_PROF, 0)
         except BaseException as e:
             status, etype, msg = classify(e)
-        emit({"event": "test", "name": test["name"], "status": status, "error_type": etype,
-              "message": msg, "time_s": round(time.monotonic() - t0, 6)})
+        emit(test_event(test, status, etype, msg, t0, value))
         if status != "passed" and job.get("stop_on_failure", True):
             break
     emit({"event": "done"})

@@ -60,7 +60,10 @@ def parse_events(data: bytes, outcome: dict) -> None:
 def record(outcome: dict, ev: dict) -> None:
     kind = ev.get("event")
     if kind == "test":
-        outcome["tests"].append({k: ev.get(k) for k in ("name", "status", "error_type", "message", "time_s")})
+        test = {k: ev.get(k) for k in ("name", "status", "error_type", "message", "time_s")}
+        if "value" in ev:  # "capture" tests report the return value
+            test["value"] = ev["value"]
+        outcome["tests"].append(test)
     elif kind == "compile_error":
         outcome["compile_error"] = str(ev.get("message") or "SyntaxError")
     elif kind == "program_error":
