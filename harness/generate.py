@@ -96,11 +96,15 @@ def generate(model: Optional[str], backend: Union[str, Backend], problems: Seque
     favour of `n`; `config.stop` empty means the benchmark's stop sequences (or DEFAULT_STOP)."""
     from tqdm import tqdm
 
-    start = time.monotonic()
     if isinstance(backend, str):
         if not model:
             raise UserError("a model path or id is needed to build a backend")
-        backend = make_backend(backend, model, chat=chat)
+        owned = make_backend(backend, model, chat=chat)
+        try:
+            return generate(model, owned, problems, n, config, out_path, chat, benchmark, progress)
+        finally:
+            owned.close()
+    start = time.monotonic()
     stop = list(config.stop) or stop_sequences(benchmark, chat)
     appends = getattr(benchmark, "completion_appends_to_prompt", True)
     have = existing_counts(out_path)

@@ -255,3 +255,33 @@ def test_openai_bad_request_fails_at_once_and_persistent_500_gives_up():
         with pytest.raises(UserError, match="giving up after 3 attempts"):
             openai_backend(server.url, max_retries=2).generate(["x"], GenerationConfig())
         assert len(server.requests) == 3
+
+
+# ---------------------------------------------------------------- throughput measurement
+
+def test_bench_generation_counts_every_token(tiny_llama_path, tmp_path, capsys):
+    from harness import bench_generation as bg
+
+    results = bg.measure_throughput(tiny_llama_path, batch_sizes=(1, 3), prompt_tokens=8, new_tokens=5, repeats=1)
+    assert [(r.batch_size, r.prompt_tokens, r.generated_tokens) for r in results] == [(1, 8, 5), (3, 8, 15)]
+    assert all(r.tokens_per_s == pytest.approx(r.generated_tokens / r.seconds) and r.device == "cpu"
+               for r in results)
+    parser = argparse.ArgumentParser()
+    bg.add_arguments(parser)
+    out = tmp_path / "t.json"
+    assert bg.run(parser.parse_args(["--model", tiny_llama_path, "--batch-sizes", "2", "--prompt-tokens", "4",
+                                     "--new-tokens", "3", "--repeats", "1", "--json", str(out)])) == 0
+    assert json.loads(out.read_text())[0]["generated_tokens"] == 6
+
+
+def test_bench_model_is_about_100m_parameters():
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from harness.bench_generation import BENCH_MODEL
+    from harness.generation.random_model import model_config
+
+    shape = {k: v for k, v in BENCH_MODEL.items() if k != "corpus_chars"}
+    with torch.device("meta"):   # shapes only, no memory
+        model = AutoModelForCausalLM.from_config(model_config(**shape))
+    assert 90e6 < sum(p.numel() for p in model.parameters()) < 110e6

@@ -81,13 +81,10 @@ class HFBackend(Backend):
                 results[i].append(text)
         return [r * config.n if copies == 1 else r for r in results]
 
-    def _generate_batch(self, texts: list[str], config: GenerationConfig) -> list[str]:
-        import torch
+    def generate_kwargs(self, config: GenerationConfig, prompt_len: int) -> dict[str, Any]:
+        """Arguments for `model.generate` (shared with bench_generation, so it measures this exact path)."""
         from transformers import StoppingCriteriaList
 
-        enc = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=not self.chat)
-        enc = {k: v.to(self.device) for k, v in enc.items()}
-        prompt_len = enc["input_ids"].shape[1]
         kwargs: dict[str, Any] = dict(max_new_tokens=config.max_new_tokens, pad_token_id=self.tokenizer.pad_token_id)
         if config.greedy:
             kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
@@ -96,6 +93,15 @@ class HFBackend(Backend):
         if config.stop:
             kwargs["stopping_criteria"] = StoppingCriteriaList([_stop_criteria(self.tokenizer, config.stop,
                                                                                prompt_len)])
+        return kwargs
+
+    def _generate_batch(self, texts: list[str], config: GenerationConfig) -> list[str]:
+        import torch
+
+        enc = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=not self.chat)
+        enc = {k: v.to(self.device) for k, v in enc.items()}
+        prompt_len = enc["input_ids"].shape[1]
+        kwargs = self.generate_kwargs(config, prompt_len)
         with torch.inference_mode():
             out = self.lm.generate(**enc, **kwargs)
         return self.tokenizer.batch_decode(out[:, prompt_len:], skip_special_tokens=True)
@@ -103,6 +109,6 @@ class HFBackend(Backend):
     def close(self) -> None:
         import torch
 
-        del self.lm
+        self.lm = None   # drop the weights; the backend is unusable afterwards
         if torch.cuda.is_available():
             torch.cuda.empty_cache()

@@ -46,7 +46,8 @@ class OpenAICompatBackend(Backend):
         body: dict[str, Any] = {"model": self.model, "n": n, "max_tokens": config.max_new_tokens,
                                 "temperature": config.temperature, "top_p": config.top_p}
         if config.stop:
-            body["stop"] = config.stop
+            # The OpenAI API accepts at most 4; the rest are applied client-side (Backend.generate cuts at all).
+            body["stop"] = config.stop[:4]
         if config.seed is not None:
             body["seed"] = config.seed
         if self.chat:

@@ -48,25 +48,33 @@ def train_tokenizer(vocab_size: int, corpus_chars: int):
     return fast
 
 
+def model_config(arch: str, vocab_size: int, hidden: int, layers: int, heads: int, intermediate: int | None,
+                 max_positions: int, **token_ids):
+    """A transformers config for a small `arch` ("gpt2" | "llama") model."""
+    from transformers import GPT2Config, LlamaConfig
+
+    if arch == "gpt2":
+        return GPT2Config(vocab_size=vocab_size, n_embd=hidden, n_layer=layers, n_head=heads,
+                          n_positions=max_positions, n_inner=intermediate, **token_ids)
+    if arch == "llama":
+        return LlamaConfig(vocab_size=vocab_size, hidden_size=hidden, num_hidden_layers=layers,
+                           num_attention_heads=heads, num_key_value_heads=heads,
+                           intermediate_size=intermediate or 4 * hidden, max_position_embeddings=max_positions,
+                           tie_word_embeddings=True, **token_ids)
+    raise ValueError(f"arch must be gpt2 or llama, not {arch!r}")
+
+
 def build_random_model(path: str, arch: str = "gpt2", vocab_size: int = 512, hidden: int = 64, layers: int = 2,
                        heads: int = 2, intermediate: int | None = None, max_positions: int = 1024,
                        corpus_chars: int = 200_000, seed: int = 0) -> str:
     """Save a random-init `arch` ("gpt2" | "llama") model and its tokenizer under `path`; returns `path`."""
     import torch
-    from transformers import AutoModelForCausalLM, GPT2Config, LlamaConfig
+    from transformers import AutoModelForCausalLM
 
     tokenizer = train_tokenizer(vocab_size, corpus_chars)
-    ids = dict(vocab_size=len(tokenizer), bos_token_id=tokenizer.bos_token_id,
-               eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
-    if arch == "gpt2":
-        config = GPT2Config(n_embd=hidden, n_layer=layers, n_head=heads, n_positions=max_positions,
-                            n_inner=intermediate, **ids)
-    elif arch == "llama":
-        config = LlamaConfig(hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
-                             num_key_value_heads=heads, intermediate_size=intermediate or 4 * hidden,
-                             max_position_embeddings=max_positions, tie_word_embeddings=True, **ids)
-    else:
-        raise ValueError(f"arch must be gpt2 or llama, not {arch!r}")
+    config = model_config(arch, len(tokenizer), hidden, layers, heads, intermediate, max_positions,
+                          bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+                          pad_token_id=tokenizer.pad_token_id)
     torch.manual_seed(seed)
     model = AutoModelForCausalLM.from_config(config)
     os.makedirs(path, exist_ok=True)
