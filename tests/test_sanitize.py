@@ -58,7 +58,7 @@ def is_palindrome(s: str) -> bool:
 
 
 def unrelated():
-    os.remove("/tmp/x")
+    os.remove("notes.txt")
 
 
 assert is_palindrome("A man, a plan, a canal: Panama")
