@@ -36,7 +36,7 @@ def test_labels_mask_the_prompt(tiny_dir):
     packed = pack_examples([(ids, labels)] * 3, 10)
     assert [len(p[0]) for p in packed] == [10, 10, 7]   # 3 x 9 tokens
     batch = collate([(ids, labels), (ids[:4], labels[:4])], tok.pad_token_id)
-    assert batch["attention_mask"][1].tolist() == [1] * 4 + [0] * 4
+    assert batch["attention_mask"][1].tolist() == [1] * 4 + [0] * 5
     assert batch["labels"][1, 4:].eq(IGNORE).all()
 
 
