@@ -102,7 +102,7 @@ class RMConfig:
     num_epochs: float = 1.0
     batch_size: int = 8              # preference pairs per step
     max_seq_len: int = 1024
-    margin_scale: float = 4.0        # BT logit = scale * (r_chosen - r_rejected); tanh caps r in [-1, 1]
+    margin_scale: float = 1.0        # BT logit = scale * (u_chosen - u_rejected), u = pre-tanh score
     max_pairs_per_prompt: int = 8
     bf16: bool = True
     gradient_checkpointing: bool = False
