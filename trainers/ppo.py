@@ -50,6 +50,8 @@ class PPOTrainer:
             raise ValueError(f"reward_source={cfg.reward_source!r} needs a reward_fn")
         if cfg.reward_source in ("rm", "mix") and reward_model is None:
             raise ValueError(f"reward_source={cfg.reward_source!r} needs a reward_model callable")
+        if cfg.temperature <= 0:
+            raise ValueError("temperature must be > 0: PPO needs the sampling distribution's log-probs")
         if cfg.value_mode not in ("separate", "shared"):
             raise ValueError(f"value_mode must be 'separate' or 'shared', got {cfg.value_mode!r}")
         self.cfg = cfg

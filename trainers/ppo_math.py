@@ -75,7 +75,7 @@ def token_rewards(scores: torch.Tensor, kl: torch.Tensor, kl_coef: float, mask: 
     """
     rewards = -kl_coef * kl * mask
     last = (mask.sum(-1).long() - 1).clamp(min=0)
-    rewards[torch.arange(rewards.shape[0]), last] += scores
+    rewards[torch.arange(rewards.shape[0], device=rewards.device), last] += scores
     return rewards
 
 

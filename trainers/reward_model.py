@@ -66,7 +66,7 @@ def encode(tokenizer, prompts: Sequence[str], completions: Sequence[str], max_se
 def sequence_rewards(model: ScalarHeadModel, input_ids: torch.Tensor, mask: torch.Tensor,
                      raw: bool = False) -> torch.Tensor:
     values = model(input_ids, attention_mask=mask, position_ids=position_ids_from_mask(mask), raw=raw)
-    return values[torch.arange(len(values)), mask.sum(-1) - 1]
+    return values[torch.arange(len(values), device=values.device), mask.sum(-1) - 1]
 
 
 def bradley_terry_loss(r_chosen: torch.Tensor, r_rejected: torch.Tensor, margin_scale: float = 1.0) -> torch.Tensor:
