@@ -1,7 +1,7 @@
 import pytest
 
 from harness.errors import UserError
-from trainers.config import PPOConfig, RMConfig, SFTConfig, load_config
+from trainers.config import PPOConfig, RMConfig, SFTConfig, load_config, parse_overrides
 
 
 def test_defaults_follow_the_paper():
@@ -31,3 +31,10 @@ def test_errors_name_file_and_field(tmp_path):
         load_config(RMConfig, str(p))
     with pytest.raises(UserError, match="cannot read"):
         load_config(RMConfig, str(tmp_path / "missing.yaml"))
+
+
+def test_parse_overrides_from_cli():
+    cfg = load_config(PPOConfig, None, parse_overrides(["filter_strategy=br", "policy_lr = 1e-6"]))
+    assert cfg.filter_strategy == "br" and cfg.policy_lr == 1e-6
+    with pytest.raises(UserError, match="expected key=value"):
+        parse_overrides(["policy_lr"])

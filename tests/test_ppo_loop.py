@@ -95,3 +95,10 @@ def test_reward_length_mismatch_is_an_error(tmp_path):
     trainer = make_trainer(tmp_path, reward_fn=lambda p, c, **k: [1.0], total_steps=1)
     with pytest.raises(ValueError, match="returned 1 values"):
         trainer.step(PROMPTS[:2])
+
+
+def test_bad_config_fails_before_any_generation(tmp_path):
+    with pytest.raises(ValueError, match="unknown filtration strategy"):
+        make_trainer(tmp_path, filter_strategy="best")
+    with pytest.raises(ValueError, match="kl_estimator"):
+        make_trainer(tmp_path, kl_estimator="k9")

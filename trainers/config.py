@@ -136,6 +136,17 @@ def _coerce(value: Any, typ: Any, where: str) -> Any:
     return value
 
 
+def parse_overrides(items: list[str]) -> dict[str, str]:
+    """CLI `--set key=value` items -> overrides dict (values stay strings; load_config types them)."""
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UserError(f"--set {item!r}: expected key=value")
+        out[key.strip()] = value.strip()
+    return out
+
+
 def load_config(cls: type[T], yaml_path: Optional[str] = None, overrides: Optional[dict[str, Any]] = None) -> T:
     """Build `cls` from defaults <- YAML mapping <- overrides (later wins)."""
     fields = _field_types(cls)

@@ -52,6 +52,9 @@ class PPOTrainer:
             raise ValueError(f"reward_source={cfg.reward_source!r} needs a reward_model callable")
         if cfg.temperature <= 0:
             raise ValueError("temperature must be > 0: PPO needs the sampling distribution's log-probs")
+        if cfg.kl_estimator not in pm.KL_ESTIMATORS:
+            raise ValueError(f"kl_estimator must be one of {sorted(pm.KL_ESTIMATORS)}, got {cfg.kl_estimator!r}")
+        filter_batch([[0.0]], cfg.filter_strategy, cfg.filter_k, cfg.filter_mode)   # fail fast on a bad filter
         if cfg.value_mode not in ("separate", "shared"):
             raise ValueError(f"value_mode must be 'separate' or 'shared', got {cfg.value_mode!r}")
         self.cfg = cfg
