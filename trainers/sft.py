@@ -1,0 +1,183 @@
+"""Supervised fine-tuning on {prompt, response} records; reads top to bottom.
+
+The loss is next-token cross-entropy on response tokens only (prompt tokens are labelled -100),
+averaged over all response tokens of an optimizer step so that gradient accumulation gives the
+same update as one big batch. Prompt and response are tokenised separately (the response as the
+model would generate it) and the response ends with EOS.
+
+Checkpoints: `<output_dir>/checkpoint-<step>/` holds the model and tokenizer (`save_pretrained`,
+reloadable with `from_pretrained`) and `trainer_state.pt` (optimizer, scheduler, step). With
+`resume=True` training continues from the newest checkpoint, skipping the batches it consumed.
+"""
+from __future__ import annotations
+
+import math
+import os
+import random
+import re
+import shutil
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence
+
+import torch
+
+from trainers.config import SFTConfig
+from trainers.metrics_log import MetricsLogger
+
+IGNORE = -100
+EvalFn = Callable[[Any, Any, int], dict]   # eval_fn(model, tokenizer, step) -> {"pass@1": ...}
+
+
+@dataclass
+class SFTResult:
+    model: Any
+    tokenizer: Any
+    step: int
+    history: list[dict] = field(default_factory=list)
+
+
+def tokenize_example(tokenizer, prompt: str, response: str, max_seq_len: int) -> tuple[list[int], list[int]]:
+    p = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    r = tokenizer(response, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
+    ids, labels = (p + r)[:max_seq_len], ([IGNORE] * len(p) + r)[:max_seq_len]
+    return ids, labels
+
+
+def pack_examples(examples: Sequence[tuple[list[int], list[int]]], seq_len: int) -> list[tuple[list[int], list[int]]]:
+    """Concatenate examples and cut into seq_len blocks. Attention is not masked between the
+    examples sharing a block (cheap; fine when examples end with EOS)."""
+    ids = [t for ex in examples for t in ex[0]]
+    labels = [t for ex in examples for t in ex[1]]
+    return [(ids[i:i + seq_len], labels[i:i + seq_len]) for i in range(0, len(ids), seq_len)
+            if any(l != IGNORE for l in labels[i:i + seq_len])]
+
+
+def collate(batch: Sequence[tuple[list[int], list[int]]], pad_id: int) -> dict[str, torch.Tensor]:
+    width = max(len(ids) for ids, _ in batch)
+    input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+    labels = torch.full((len(batch), width), IGNORE, dtype=torch.long)
+    attention = torch.zeros((len(batch), width), dtype=torch.long)
+    for row, (ids, lab) in enumerate(batch):
+        input_ids[row, :len(ids)] = torch.tensor(ids)
+        labels[row, :len(lab)] = torch.tensor(lab)
+        attention[row, :len(ids)] = 1
+    return {"input_ids": input_ids, "attention_mask": attention, "labels": labels}
+
+
+def cosine_with_warmup(step: int, total: int, warmup: int, min_ratio: float) -> float:
+    """lr multiplier: linear warm-up over `warmup` steps, then cosine decay to min_ratio at `total`."""
+    if step < warmup:
+        return (step + 1) / warmup
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    return min_ratio + (1.0 - min_ratio) * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+def latest_checkpoint(output_dir: str) -> Optional[str]:
+    if not os.path.isdir(output_dir):
+        return None
+    steps = [int(m.group(1)) for d in os.listdir(output_dir) if (m := re.fullmatch(r"checkpoint-(\d+)", d))
+             and os.path.exists(os.path.join(output_dir, d, "trainer_state.pt"))]
+    return os.path.join(output_dir, f"checkpoint-{max(steps)}") if steps else None
+
+
+def save_checkpoint(cfg: SFTConfig, model, tokenizer, optimizer, scheduler, step: int) -> str:
+    path = os.path.join(cfg.output_dir, f"checkpoint-{step}")
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    # trainer_state.pt is written last: its presence marks the checkpoint complete.
+    torch.save({"step": step, "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()},
+               os.path.join(path, "trainer_state.pt"))
+    older = sorted((int(d.split("-")[1]) for d in os.listdir(cfg.output_dir) if re.fullmatch(r"checkpoint-\d+", d)))
+    for old in older[:-cfg.keep_checkpoints] if cfg.keep_checkpoints > 0 else []:
+        shutil.rmtree(os.path.join(cfg.output_dir, f"checkpoint-{old}"), ignore_errors=True)
+    return path
+
+
+def _micro_batches(examples: list, batch_size: int, seed: int, epoch: int) -> list[list]:
+    order = list(range(len(examples)))
+    random.Random(seed * 100003 + epoch).shuffle(order)
+    return [[examples[i] for i in order[s:s + batch_size]] for s in range(0, len(order), batch_size)]
+
+
+def train_sft(cfg: SFTConfig, records: Sequence[dict], model=None, tokenizer=None,
+              eval_fn: Optional[EvalFn] = None, logger: Optional[MetricsLogger] = None) -> SFTResult:
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    torch.manual_seed(cfg.seed)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    resume_from = latest_checkpoint(cfg.output_dir) if cfg.resume else None
+    source = resume_from or cfg.model_name_or_path
+    if model is None or resume_from:
+        model = AutoModelForCausalLM.from_pretrained(source)
+    if tokenizer is None:
+        tokenizer = AutoTokenizer.from_pretrained(source)
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model.to(device).train()
+    if cfg.gradient_checkpointing:
+        model.gradient_checkpointing_enable()
+    use_bf16 = cfg.bf16 and device.type == "cuda"
+
+    # Data: tokenise once; optional packing.
+    examples = [tokenize_example(tokenizer, r["prompt"], r["response"], cfg.max_seq_len) for r in records]
+    if cfg.packing:
+        examples = pack_examples(examples, cfg.max_seq_len)
+    if not examples:
+        raise ValueError("SFT needs at least one {prompt, response} record")
+    steps_per_epoch = max(1, math.ceil(len(examples) / cfg.batch_size) // cfg.grad_accum_steps)
+    total_steps = cfg.max_steps or max(1, int(cfg.num_epochs * steps_per_epoch))
+
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: cosine_with_warmup(s, total_steps, cfg.warmup_steps, cfg.min_lr_ratio))
+    step = 0
+    if resume_from:
+        state = torch.load(os.path.join(resume_from, "trainer_state.pt"), map_location=device, weights_only=False)
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        step = state["step"]
+    logger = logger or MetricsLogger(cfg.output_dir, console_keys=("loss", "lr", "tokens"))
+
+    def micro_batch_stream(start_micro: int):
+        epoch, seen = 0, 0
+        while True:
+            for mb in _micro_batches(examples, cfg.batch_size, cfg.seed, epoch):
+                if seen >= start_micro:
+                    yield mb
+                seen += 1
+            epoch += 1
+
+    stream = micro_batch_stream(step * cfg.grad_accum_steps)
+    while step < total_steps:
+        window = [collate(next(stream), tokenizer.pad_token_id) for _ in range(cfg.grad_accum_steps)]
+        n_tokens = sum(int((b["labels"][:, 1:] != IGNORE).sum()) for b in window)
+        total_loss = 0.0
+        for batch in window:
+            batch = {k: v.to(device) for k, v in batch.items()}
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
+                logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+            # Summed token loss / tokens in the whole window = the mean over one big batch.
+            loss = torch.nn.functional.cross_entropy(
+                logits[:, :-1].float().reshape(-1, logits.shape[-1]), batch["labels"][:, 1:].reshape(-1),
+                ignore_index=IGNORE, reduction="sum") / max(1, n_tokens)
+            loss.backward()
+            total_loss += loss.item()
+        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad(set_to_none=True)
+        step += 1
+
+        metrics: dict[str, Any] = {}
+        if step % cfg.log_every == 0 or step == total_steps:
+            metrics.update(loss=total_loss, lr=scheduler.get_last_lr()[0], grad_norm=float(grad_norm), tokens=n_tokens)
+        if eval_fn is not None and cfg.eval_every and step % cfg.eval_every == 0:
+            model.eval()
+            with torch.no_grad():
+                metrics.update({f"eval/{k}": v for k, v in eval_fn(model, tokenizer, step).items()})
+            model.train()
+        if metrics:
+            logger.log(step, metrics)
+        if (cfg.save_every and step % cfg.save_every == 0) or step == total_steps:
+            save_checkpoint(cfg, model, tokenizer, optimizer, scheduler, step)
+    return SFTResult(model=model, tokenizer=tokenizer, step=step, history=logger.history)
