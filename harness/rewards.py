@@ -179,11 +179,9 @@ class CodeReward:
 
     def score(self, prompts: Optional[Sequence], completions: Sequence, **columns) -> RewardBatch:
         """Rewards and full results; does not touch last_* (safe from many threads at once)."""
-        batch = self.prepare(prompts, completions, **columns)
-        if not batch.items:
-            return RewardBatch([], [])
-        self.start()
-        return self.finish(batch, self.executor.run_jobs(batch.jobs))
+        batch, futures = self.submit(prompts, completions, **columns)
+        # All jobs at once (a trainer's batch is bounded): the pool interleaves them with other callers'.
+        return self.finish(batch, [f.result() for f in futures])
 
     def submit(self, prompts: Optional[Sequence], completions: Sequence,
                **columns) -> tuple[PreparedBatch, list["Future[Outcome]"]]:

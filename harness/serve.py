@@ -278,5 +278,5 @@ def run(args) -> int:
     print(f"codeharness: serving on http://{config.host}:{config.port} ({executor.config.sandbox} sandbox"
           f"{', token required' if config.token else ''})", file=sys.stderr, flush=True)
     uvicorn.run(app, host=config.host, port=config.port, log_level="warning", access_log=False,
-                timeout_graceful_shutdown=5)
+                timeout_graceful_shutdown=5, timeout_keep_alive=75)
     return 0
