@@ -24,6 +24,9 @@ COMMANDS = {
     "bench-generation": ("harness.bench_generation", "add_arguments", "run",
                          "tokens/s of the hf backend at several batch sizes"),
     "data": ("harness.data_cli", "add_arguments", "run", "make datasets: `data synthesize` (atomic/synthetic)"),
+    "serve": ("harness.serve", "add_arguments", "run", "HTTP API for batch evaluation and rewards"),
+    "bench-rewards": ("harness.bench_rewards", "add_arguments", "run",
+                      "reward latency/throughput: the callable against the HTTP server"),
 }
 
 

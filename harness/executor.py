@@ -3,6 +3,7 @@ a configured sandbox pool plus the judge mode and limits jobs run under."""
 from __future__ import annotations
 
 import sys
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional
 
@@ -74,6 +75,12 @@ class Executor:
         return self.pool.run_all(jobs)
 
     __call__ = run_jobs  # an Executor is a `run_jobs(jobs) -> outcomes` callable
+
+    def submit(self, job: Job) -> "Future[Outcome]":
+        """One job, without blocking: for callers that wait on many batches at once (the server)."""
+        if self.pool is None:
+            self.start()
+        return self.pool.submit(job)
 
     def close(self) -> None:
         if self._own_pool and self.pool is not None:
