@@ -76,7 +76,8 @@ class DockerWorker(Worker):
             command=["python3", "-I", "-c", BOOTSTRAP, "--contained"],
             user=f"{self.uid}:{self.uid}",
             stdin_open=True, tty=False, detach=False,  # detach=False + stdin_open => StdinOnce
-            environment={"CODEHARNESS_WORK_ROOT": "/tmp", "LANG": "C.UTF-8", "HOME": "/tmp"},
+            environment={"CODEHARNESS_WORK_ROOT": "/tmp", "LANG": "C.UTF-8", "HOME": "/tmp",
+                         "CODEHARNESS_CGROUP_OOM": "1"},
             working_dir="/tmp",
             hostname="sandbox",
             network_disabled=True,

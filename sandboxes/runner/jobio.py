@@ -41,6 +41,17 @@ def set_limits(limits: dict, nproc_base: int) -> None:
             pass
 
 
+def spare_the_runner() -> None:
+    """Make job processes the memory cgroup's first OOM victims, so the runner (the strict
+    judge) survives a job that exhausts the container's memory. Raising one's own score
+    needs no privilege."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("1000")
+    except OSError:
+        pass
+
+
 class JobIO:
     """The job's stdout/stderr: kept as short tails, counted against max_output_bytes."""
 
@@ -121,6 +132,7 @@ class JobIO:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, signal.SIG_DFL)
             set_limits(self.limits, self.nproc_base)
+            spare_the_runner()
             body()
         finally:
             os._exit(0)

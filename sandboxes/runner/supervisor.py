@@ -74,11 +74,54 @@ def record(outcome: dict, ev: dict) -> None:
         outcome["finished"] = True
 
 
+OOM_FILES = ("/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events")
+
+
+def cgroup_oom_kills() -> int:
+    """OOM kills so far in our memory cgroup (v1 memory.oom_control or v2 memory.events)."""
+    for path in OOM_FILES:
+        try:
+            with open(path) as f:
+                for line in f:
+                    key, _, value = line.partition(" ")
+                    if key == "oom_kill":
+                        return int(value)
+        except (OSError, ValueError):
+            continue
+    return 0
+
+
+IPC_RMID = 0
+
+
+def remove_sysv_ipc() -> None:
+    """SysV shared memory, queues and semaphores outlive processes: remove what jobs made."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return
+    for kind, call in (("shm", "shmctl"), ("msg", "msgctl"), ("sem", "semctl")):
+        try:
+            with open("/proc/sysvipc/" + kind) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 1:
+                if kind == "sem":
+                    getattr(libc, call)(int(fields[1]), 0, IPC_RMID)
+                else:
+                    getattr(libc, call)(int(fields[1]), IPC_RMID, None)
+
+
 class Supervisor:
     def __init__(self, contained: bool, work_root: str):
         self.contained = contained
         self.work_root = work_root
         self.nproc_base = count_own_processes() + 4
+        # Only where the memory cgroup is the sandbox's own (a container) does its OOM count mean "this job".
+        self.watch_oom = contained and os.environ.get("CODEHARNESS_CGROUP_OOM") == "1"
 
     def run(self, job: dict) -> dict:
         work = tempfile.mkdtemp(prefix="job-", dir=self.work_root)
@@ -86,6 +129,7 @@ class Supervisor:
         io = JobIO(job["limits"], work, self.nproc_base)
         outcome = {"tests": [], "finished": False, "limit": ""}
         ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        oom0 = cgroup_oom_kills() if self.watch_oom else 0
         t0 = time.monotonic()
         try:
             if job.get("judge") == "compat":
@@ -107,6 +151,8 @@ class Supervisor:
             cpu_time_s=round((ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime), 6),
             max_rss_kb=ru1.ru_maxrss,
         )
+        if self.watch_oom:
+            outcome["oom_kills"] = max(0, cgroup_oom_kills() - oom0)
         return outcome
 
     def run_compat(self, job: dict, io: JobIO, outcome: dict, t0: float) -> None:
@@ -116,7 +162,7 @@ class Supervisor:
         os.close(res_w)
         pidfd = os.pidfd_open(pid)  # readable when the job process exits: no polling
         deadline = t0 + float(job["limits"]["wall_time_s"])
-        result, status = bytearray(), None
+        result, status, usage = bytearray(), None, None
         try:
             while status is None:
                 left = deadline - time.monotonic()
@@ -133,13 +179,13 @@ class Supervisor:
                     outcome["limit"] = "output"
                     break
                 if pidfd in ready:
-                    _, status = os.waitpid(pid, 0)
+                    _, status, usage = os.wait4(pid, 0)
             try:
                 os.killpg(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
             if status is None:
-                _, status = os.waitpid(pid, 0)
+                _, status, usage = os.wait4(pid, 0)
             result += self.read_available(res_r)
         finally:
             os.close(res_r)
@@ -147,7 +193,10 @@ class Supervisor:
         parse_events(bytes(result), outcome)
         if os.WIFSIGNALED(status):
             outcome["signal"] = os.WTERMSIG(status)
-            if not outcome["limit"] and outcome["signal"] == signal.SIGXCPU:
+            cpu = usage.ru_utime + usage.ru_stime
+            # SIGXCPU, or SIGKILL at the hard RLIMIT_CPU when the job ignores SIGXCPU.
+            if not outcome["limit"] and (outcome["signal"] == signal.SIGXCPU or (
+                    outcome["signal"] == signal.SIGKILL and cpu >= float(job["limits"]["cpu_time_s"]))):
                 outcome["limit"] = "cpu"
             elif not outcome["limit"] and outcome["signal"] == signal.SIGXFSZ:
                 outcome["limit"] = "file"
@@ -195,7 +244,8 @@ class Supervisor:
         shutil.rmtree(work, ignore_errors=True)
         if not self.contained:
             return
-        for root in (self.work_root, "/dev/shm"):
+        remove_sysv_ipc()
+        for root in (self.work_root, "/dev/shm", "/dev/mqueue"):
             try:
                 entries = os.listdir(root)
             except OSError:
@@ -217,8 +267,16 @@ def main(argv=None) -> None:
     work_root = os.environ.get("CODEHARNESS_WORK_ROOT") or tempfile.gettempdir()
     make_nondumpable()
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    signal.signal(signal.SIGINT, lambda *_: os._exit(0))
+    if contained:
+        # PID 1 of a pid namespace with no handlers: the kernel drops every signal sent from
+        # inside the namespace (a job's kill(1, SIGTERM), kill(-1, SIGINT)), while the engine
+        # can still stop us from outside. Any handler -- Python's own SIGINT one included --
+        # would let a job kill us or raise KeyboardInterrupt inside the judge.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
+            signal.signal(sig, signal.SIG_DFL)
+    else:
+        signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+        signal.signal(signal.SIGINT, lambda *_: os._exit(0))
     sup = Supervisor(contained, work_root)
     write_frame(1, {"event": "hello", "pid": os.getpid(), "python": sys.version.split()[0]})
     while True:
