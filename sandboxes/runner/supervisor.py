@@ -18,7 +18,7 @@ import tempfile
 import time
 
 from sandboxes.runner import judge
-from sandboxes.runner.jobio import JobIO, set_nonblocking
+from sandboxes.runner.jobio import JobIO, job_uid, set_nonblocking
 from sandboxes.runner.protocol import read_frame, write_frame
 
 MAX_RESULT_BYTES = 64 << 20
@@ -33,8 +33,8 @@ def make_nondumpable() -> None:
         pass
 
 
-def count_own_processes() -> int:
-    uid, n = os.getuid(), 0
+def count_own_processes(uid: int) -> int:
+    n = 0
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
@@ -119,7 +119,8 @@ class Supervisor:
     def __init__(self, contained: bool, work_root: str):
         self.contained = contained
         self.work_root = work_root
-        self.nproc_base = count_own_processes() + 4
+        uid = job_uid()
+        self.nproc_base = count_own_processes(uid if uid >= 0 else os.getuid()) + 4
         # Only where the memory cgroup is the sandbox's own (a container) does its OOM count mean "this job".
         self.watch_oom = contained and os.environ.get("CODEHARNESS_CGROUP_OOM") == "1"
 

