@@ -18,7 +18,7 @@ import tempfile
 import time
 
 from sandboxes.runner import judge
-from sandboxes.runner.jobio import JobIO, job_uid, set_nonblocking
+from sandboxes.runner.jobio import JobIO, drop_to, job_uid, set_nonblocking
 from sandboxes.runner.protocol import read_frame, write_frame
 
 MAX_RESULT_BYTES = 64 << 20
@@ -241,11 +241,26 @@ class Supervisor:
             if wpid == 0:
                 return
 
+    @staticmethod
+    def remove_ipc_as_job_user() -> None:
+        """IPC_RMID needs the owner's uid (we lack CAP_SYS_ADMIN, on purpose): a short-lived
+        child becomes the job user and removes what jobs created."""
+        uid = job_uid()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                if uid >= 0 and os.getuid() != uid:
+                    drop_to(uid)
+                remove_sysv_ipc()
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+
     def cleanup(self, work: str) -> None:
         shutil.rmtree(work, ignore_errors=True)
         if not self.contained:
             return
-        remove_sysv_ipc()
+        self.remove_ipc_as_job_user()
         for root in (self.work_root, "/dev/shm", "/dev/mqueue"):
             try:
                 entries = os.listdir(root)
