@@ -58,8 +58,14 @@ class Executor:
         if self.pool is None:
             cfg = self.config
             if cfg.sandbox == "process":
-                self.warn("WARNING: --sandbox process runs untrusted code on this machine WITHOUT isolation; "
-                          "use it for development only")
+                from sandboxes.process_backend import LIMITATIONS, bwrap_path
+
+                if bwrap_path():
+                    self.warn("WARNING: --sandbox process uses bubblewrap namespaces (no network, private /tmp and "
+                              f"pids, read-only system files) but is weaker than docker: {LIMITATIONS}")
+                else:
+                    self.warn("WARNING: --sandbox process runs untrusted code on this machine WITHOUT isolation "
+                              "(install bubblewrap for namespaces); use it for development only")
             try:
                 self.pool = make_pool(cfg.sandbox, workers=cfg.workers, limits=cfg.limits(), image=cfg.image,
                                       runtime=cfg.runtime)

@@ -12,7 +12,7 @@ from harness.judge import verdict
 from tests.conftest_docker import hostile_limits
 from tests.hostile.run import job_for
 
-pytestmark = pytest.mark.docker
+pytestmark = pytest.mark.docker  # the bwrap half needs no Docker, but shares the probes
 
 CANARY_ENV = "CODEHARNESS_TEST_CANARY_SECRET"
 
@@ -24,7 +24,10 @@ def passes_if(probe: str) -> str:
 
 
 NETWORK = '''
-PROBE = any(n != "lo" for n in os.listdir("/sys/class/net"))
+try:
+    PROBE = any(n != "lo" for n in os.listdir("/sys/class/net"))
+except OSError:
+    PROBE = False
 for host in ("1.1.1.1", "8.8.8.8", "172.17.0.1"):
     try:
         socket.create_connection((host, 53), timeout=1).close()
@@ -77,6 +80,21 @@ CONTROLS = {
 }
 
 
+@pytest.fixture(params=["docker", "bwrap"])
+def new_pool(request):
+    """Makes pools of one backend: docker (runc), or the process backend with bubblewrap."""
+    from sandboxes import make_pool
+
+    if request.param == "docker":
+        client = request.getfixturevalue("hardening_client")
+        return lambda workers: make_pool("docker", workers=workers, limits=hostile_limits(), client=client)
+    from sandboxes.process_backend import bwrap_path
+
+    if not bwrap_path():
+        pytest.skip("bubblewrap (bwrap) not installed: the process backend has no namespaces here")
+    return lambda workers: make_pool("process", workers=workers, limits=hostile_limits())
+
+
 def run(pool, programs: dict[str, str], judge: str = "strict") -> dict[str, str]:
     jobs = [job_for(p, judge, hostile_limits(), name) for name, p in programs.items()]
     return {j.job_id: verdict(o, 1).status for j, o in zip(jobs, pool.run_all(jobs))}
@@ -93,17 +111,17 @@ def host_canary(tmp_path):
 
 
 @pytest.mark.parametrize("judge", ["strict", "compat"])
-def test_probes_fail_and_controls_pass(hardening_client, host_canary, judge):
-    from sandboxes import make_pool
-
+def test_probes_fail_and_controls_pass(new_pool, host_canary, judge):
     path, token = host_canary
     probes = {"network": NETWORK, "docker_socket": DOCKER_SOCKET, "root": ROOT, "rootfs_writable": ROOTFS_WRITABLE,
               "host_file": host_file_probe(path, token), "host_env": env_probe(token)}
     hostname = socket.gethostname()
     if hostname not in ("sandbox", "localhost"):
-        probes["host_hostname"] = f"PROBE = {hostname!r} in open('/etc/hostname').read()\n"
+        probes["host_hostname"] = ("import socket\nPROBE = socket.gethostname() == %r or any(%r in open(p).read() "
+                                   "for p in ('/etc/hostname', '/proc/sys/kernel/hostname') if os.path.exists(p))\n"
+                                   % (hostname, hostname))
     # A fresh pool made after the canary is in our environment: it must not leak in.
-    with make_pool("docker", workers=2, limits=hostile_limits(), client=hardening_client) as pool:
+    with new_pool(2) as pool:
         got = run(pool, {**{k: passes_if(v) for k, v in probes.items()},
                          **{k: passes_if(v) for k, v in CONTROLS.items()}}, judge)
     assert {k: got[k] for k in probes} == {k: "failed" for k in probes}
@@ -148,9 +166,7 @@ PROBE = PROBE or libc.shmget(0x5eed, 0, 0) != -1
 
 
 @pytest.mark.parametrize("judge", ["strict", "compat"])
-def test_one_job_leaves_nothing_for_the_next(hardening_client, judge):
-    from sandboxes import make_pool
-
-    with make_pool("docker", workers=1, limits=hostile_limits(), client=hardening_client) as pool:
+def test_one_job_leaves_nothing_for_the_next(new_pool, judge):
+    with new_pool(1) as pool:
         got = run(pool, {"a": JOB_A, "b": JOB_B, "a2": JOB_A, "b2": JOB_B}, judge)
     assert got == {"a": "passed", "b": "failed", "a2": "passed", "b2": "failed"}

@@ -121,6 +121,10 @@ class Supervisor:
         self.work_root = work_root
         uid = job_uid()
         self.nproc_base = count_own_processes(uid if uid >= 0 else os.getuid()) + 4
+        try:  # the uid's processes outside our pid namespace, when the launcher counted them
+            self.nproc_base = max(self.nproc_base, int(os.environ.get("CODEHARNESS_NPROC_BASE", "0")))
+        except ValueError:
+            pass
         # Only where the memory cgroup is the sandbox's own (a container) does its OOM count mean "this job".
         self.watch_oom = contained and os.environ.get("CODEHARNESS_CGROUP_OOM") == "1"
 
