@@ -2,8 +2,8 @@
 as PID 1 and talking to the host over its attached stdin/stdout.
 
 Each container: no network, read-only root with a small /tmp tmpfs, its own non-root
-uid for its jobs (the runner, PID 1, keeps root with five capabilities; jobs have none), no-new-privileges, memory and pids limits, no docker
-socket, an environment we write. Containers carry labels naming their owner; they are
+uid for its jobs (the runner, PID 1, keeps root with five capabilities; jobs have none),
+no-new-privileges, memory and pids limits, no docker socket, an environment we write. Containers carry labels naming their owner; they are
 removed on close, and, if the owning process dies, the runner sees its stdin close and
 exits, and Docker removes the container (auto_remove).
 """

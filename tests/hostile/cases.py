@@ -78,23 +78,19 @@ def add(a, b):
 ''', FAIL),
     Case("settrace_skip_asserts", '''
 import sys
-def _tracer(frame, event, arg):
-    if event == "exception" and arg[0] is AssertionError:
-        frame.f_globals.get("__builtins__")
-    return _tracer
-sys.settrace(_tracer)
 def add(a, b):
-    # swallow the caller's assertion by jumping its frame to the end
-    f = sys._getframe(1)
-    def tr(frame, event, arg):
-        if frame is f and event == "line":
+    # make the caller (the test) jump past its failing assert via a line-tracer
+    caller = sys._getframe(1)
+    last = max(line for _, _, line in caller.f_code.co_lines() if line)
+    def tracer(frame, event, arg):
+        if frame is caller and event == "line":
             try:
-                frame.f_lineno = frame.f_code.co_firstlineno + len(frame.f_code.co_lines.__doc__ or "")
-            except Exception:
+                frame.f_lineno = last
+            except ValueError:
                 pass
-        return tr
-    f.f_trace = tr
-    sys.settrace(tr)
+        return tracer
+    caller.f_trace = tracer
+    sys.settrace(tracer)
     return None
 ''', FAIL),
     Case("print_fake_results", '''
