@@ -2,8 +2,9 @@
 a configured sandbox pool plus the judge mode and limits jobs run under."""
 from __future__ import annotations
 
+import os
 import sys
-from concurrent.futures import Future
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional
 
@@ -22,9 +23,26 @@ class ExecConfig:
     judge: str = "strict"             # strict | compat
     image: Optional[str] = None
     runtime: Optional[str] = None     # e.g. runsc (gVisor)
+    rerun_timeouts: bool = True       # run a timeout once more when load may explain it (load_suspect)
 
     def limits(self) -> Limits:
         return Limits(cpu_time_s=self.timeout_s, memory_mb=self.memory_mb)
+
+
+def load_suspect(outcome: Outcome, job: Job) -> bool:
+    """A timeout the machine's load, not the sample, may have caused: the wall-clock backstop
+    fired (the sample may simply not have been scheduled), or the CPU limit was hit while the
+    machine was oversubscribed (contention inflates CPU time a little). Verdicts must not
+    depend on load, so such samples get one more run."""
+    if outcome.error:
+        return False
+    timeouts = [t for t in outcome.tests if t.status == "timeout"]
+    if outcome.limit == "wall" or any("wall" in t.message for t in timeouts):
+        return True
+    if outcome.limit == "cpu" or timeouts:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        return os.getloadavg()[0] > cores
+    return False
 
 
 class Executor:
@@ -40,8 +58,14 @@ class Executor:
         if self.pool is None:
             cfg = self.config
             if cfg.sandbox == "process":
-                self.warn("WARNING: --sandbox process runs untrusted code on this machine WITHOUT isolation; "
-                          "use it for development only")
+                from sandboxes.process_backend import LIMITATIONS, bwrap_path
+
+                if bwrap_path():
+                    self.warn("WARNING: --sandbox process uses bubblewrap namespaces (no network, private /tmp and "
+                              f"pids, read-only system files) but is weaker than docker: {LIMITATIONS}")
+                else:
+                    self.warn("WARNING: --sandbox process runs untrusted code on this machine WITHOUT isolation "
+                              "(install bubblewrap for namespaces); use it for development only")
             try:
                 self.pool = make_pool(cfg.sandbox, workers=cfg.workers, limits=cfg.limits(), image=cfg.image,
                                       runtime=cfg.runtime)
@@ -65,14 +89,36 @@ class Executor:
         return self.config.limits()
 
     def iter_jobs(self, jobs: Iterable[Job]) -> Iterator[tuple[int, Outcome]]:
+        """(index, outcome) in completion order; a timeout that load may explain is run once more
+        (see load_suspect) and reported from its second run."""
         if self.pool is None:
             self.start()
-        return self.pool.run(jobs)
+        seen: dict[int, Job] = {}
+
+        def remember():
+            for i, job in enumerate(jobs):
+                seen[i] = job
+                yield job
+
+        reruns = {}
+        for i, outcome in self.pool.run(remember()):
+            job = seen.pop(i)
+            if self.config.rerun_timeouts and load_suspect(outcome, job):
+                reruns[self.pool.submit(job)] = (i, outcome)
+            else:
+                yield i, outcome
+        for fut in as_completed(reruns):
+            i, first = reruns[fut]
+            second = fut.result()
+            second.attempts += first.attempts
+            yield i, second
 
     def run_jobs(self, jobs: Iterable[Job]) -> list[Outcome]:
-        if self.pool is None:
-            self.start()
-        return self.pool.run_all(jobs)
+        jobs = list(jobs)
+        out: list[Optional[Outcome]] = [None] * len(jobs)
+        for i, outcome in self.iter_jobs(jobs):
+            out[i] = outcome
+        return out  # type: ignore[return-value]
 
     __call__ = run_jobs  # an Executor is a `run_jobs(jobs) -> outcomes` callable
 

@@ -31,6 +31,16 @@ def _first_bad(tests: list[TestResult]):
 
 
 def verdict(outcome: Outcome, expected_tests: int) -> Verdict:
+    v = _verdict(outcome, expected_tests)
+    # A job process the container's memory cgroup OOM-killed shows up as a crash or a stall
+    # (a SIGKILLed helper, a parent waiting for it): name the cause.
+    if v.status in ("runtime_error", "timeout") and getattr(outcome, "oom_kills", 0):
+        return Verdict("memory_exceeded", v.tests, f"out of memory ({outcome.oom_kills} process(es) OOM-killed); "
+                       + v.detail)
+    return v
+
+
+def _verdict(outcome: Outcome, expected_tests: int) -> Verdict:
     tests = outcome.tests
     if outcome.error:
         return Verdict("sandbox_error", tests, outcome.error)
@@ -42,9 +52,9 @@ def verdict(outcome: Outcome, expected_tests: int) -> Verdict:
         return Verdict("memory_exceeded", tests, "memory limit exceeded")
     if outcome.limit in ("cpu", "wall"):
         return Verdict("timeout", tests, f"{outcome.limit} time limit exceeded")
-    if outcome.program_error:
+    if outcome.program_error or outcome.program_error_type:  # MemoryError's message is empty
         status = "memory_exceeded" if outcome.program_error_type in MEMORY_ERRORS else "runtime_error"
-        return Verdict(status, tests, f"{outcome.program_error_type}: {outcome.program_error}")
+        return Verdict(status, tests, f"{outcome.program_error_type}: {outcome.program_error}".rstrip(": "))
     bad = _first_bad(tests)
     if bad is not None:
         detail = f"{bad.name}: {bad.error_type}: {bad.message}".strip(": ")

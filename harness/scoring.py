@@ -9,6 +9,7 @@ from typing import Optional
 from benchmarks_data.base import Benchmark, Problem
 from sandboxes import Job, Limits, Outcome
 
+from harness.hack_flags import hack_flags
 from harness.judge import Verdict, verdict
 from harness.results import SampleResult
 
@@ -56,6 +57,7 @@ def to_result(task_id: str, sample_index: int, prepared: Prepared, outcome: Outc
         detail=v.detail[:500],
         groups=groups,
         attempts=outcome.attempts,
+        hack_flags=hack_flags(prepared.job.program),
         stdout_tail=outcome.stdout_tail[-500:],
         stderr_tail=outcome.stderr_tail[-500:],
     )

@@ -25,8 +25,11 @@ def make_pool(backend: str = "docker", workers: Optional[int] = None, limits: Op
     workers = workers or default_workers()
     limits = limits or Limits()
     if backend == "process":
-        from sandboxes.process_backend import ProcessWorker
-        return SandboxPool(lambda i: ProcessWorker(i), workers, description="process (NO isolation)")
+        from sandboxes.process_backend import LIMITATIONS, ProcessWorker, bwrap_path
+        if bwrap_path():
+            return SandboxPool(lambda i: ProcessWorker(i), workers,
+                               description=f"process + bubblewrap namespaces (weaker than docker: {LIMITATIONS})")
+        return SandboxPool(lambda i: ProcessWorker(i, namespaces=False), workers, description="process (NO isolation)")
     if backend != "docker":
         raise ValueError(f"unknown sandbox backend {backend!r}; known: {', '.join(BACKENDS)}")
     from sandboxes import docker_backend, engine

@@ -2,8 +2,8 @@
 as PID 1 and talking to the host over its attached stdin/stdout.
 
 Each container: no network, read-only root with a small /tmp tmpfs, its own non-root
-uid, all capabilities dropped, no-new-privileges, memory and pids limits, no docker
-socket, an environment we write. Containers carry labels naming their owner; they are
+uid for its jobs (the runner, PID 1, keeps root with five capabilities; jobs have none),
+no-new-privileges, memory and pids limits, no docker socket, an environment we write. Containers carry labels naming their owner; they are
 removed on close, and, if the owning process dies, the runner sees its stdin close and
 exits, and Docker removes the container (auto_remove).
 """
@@ -21,6 +21,7 @@ from sandboxes.pool import Worker, WorkerDied
 from sandboxes.runner import BOOTSTRAP
 
 LABEL = "codeharness.pool"
+RUNNER_CAPS = ["SETUID", "SETGID", "KILL", "DAC_OVERRIDE", "FOWNER"]
 OWNER_LABEL = "codeharness.owner"
 
 
@@ -61,7 +62,10 @@ class DockerWorker(Worker):
             network_mode="none",
             read_only=True,
             tmpfs={"/tmp": f"rw,nosuid,nodev,size={cfg.tmpfs_mb}m,mode=1777"},
+            # The runner (PID 1, the strict judge) starts as root with just enough to run jobs
+            # as another uid and clean up after them; jobs get no capabilities at all.
             cap_drop=["ALL"],
+            cap_add=RUNNER_CAPS,
             security_opt=["no-new-privileges"],
             mem_limit=f"{cfg.container_memory_mb()}m",
             memswap_limit=f"{cfg.container_memory_mb()}m",
@@ -74,9 +78,10 @@ class DockerWorker(Worker):
         created = self.client.api.create_container(
             image=cfg.image,
             command=["python3", "-I", "-c", BOOTSTRAP, "--contained"],
-            user=f"{self.uid}:{self.uid}",
+            user="0:0",
             stdin_open=True, tty=False, detach=False,  # detach=False + stdin_open => StdinOnce
-            environment={"CODEHARNESS_WORK_ROOT": "/tmp", "LANG": "C.UTF-8", "HOME": "/tmp"},
+            environment={"CODEHARNESS_WORK_ROOT": "/tmp", "LANG": "C.UTF-8", "HOME": "/tmp",
+                         "CODEHARNESS_CGROUP_OOM": "1", "CODEHARNESS_JOB_UID": str(self.uid)},
             working_dir="/tmp",
             hostname="sandbox",
             network_disabled=True,

@@ -132,6 +132,7 @@ class Outcome:
     duration_s: float = 0.0
     cpu_time_s: float = 0.0
     max_rss_kb: int = 0
+    oom_kills: int = 0                # processes the container's memory cgroup OOM-killed during the job
     error: str = ""                   # infrastructure failure (container died, protocol broken)
     attempts: int = 1
     worker: str = ""

@@ -1,5 +1,13 @@
-"""The process backend: the runner as a local subprocess. No isolation from the host:
-for development only (the harness warns loudly when it is used)."""
+"""The process backend: the runner as a local subprocess, for machines without Docker.
+
+With bubblewrap (`bwrap`) on PATH the runner starts in fresh namespaces: no network (only
+loopback), its own pid namespace where it is PID 1 (so it runs `--contained`: jobs cannot
+signal it, and everything a job leaves is killed after it), a private /tmp, the system's
+/usr and Python's prefix bound read-only and nothing else of the host's files, a cleared
+environment; it exits when its parent closes its stdin, and the namespace's processes with it. What bubblewrap cannot give (see LIMITATIONS):
+no cgroup, so no memory/pids limit across a job's processes (only per-process rlimits),
+the host kernel and the host uid (jobs run as the caller's uid, mapped in a user namespace).
+Without bwrap there is NO isolation: development only."""
 from __future__ import annotations
 
 import os
@@ -12,19 +20,77 @@ import tempfile
 from sandboxes.pool import Worker, WorkerDied
 from sandboxes.runner import BOOTSTRAP
 
+LIMITATIONS = ("no cgroup memory/pids limits (per-process rlimits only), host kernel and host uid shared, "
+               "/usr and the Python prefix readable")
+ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+
+
+def bwrap_path() -> str:
+    """bubblewrap, unless CODEHARNESS_NO_BWRAP=1 or it is missing (or cannot make namespaces here)."""
+    if os.environ.get("CODEHARNESS_NO_BWRAP") == "1":
+        return ""
+    return shutil.which("bwrap") or ""
+
+
+def own_process_count() -> int:
+    uid, n = os.getuid(), 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                n += os.stat("/proc/" + entry).st_uid == uid
+            except OSError:
+                pass
+    return n
+
+
+def bwrap_command(bwrap: str) -> list[str]:
+    cmd = [bwrap, "--unshare-all", "--cap-drop", "ALL", "--uid", "65534", "--gid", "65534", "--hostname", "sandbox",
+           # No --die-with-parent: its PR_SET_PDEATHSIG fires when the *thread* that started bwrap
+           # exits (pool workers boot in short-lived threads). The runner exits when its stdin
+           # closes instead, and the pid namespace dies with it, taking every job process along.
+           "--new-session", "--as-pid-1", "--clearenv",
+           "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+           "--chdir", "/tmp"]
+    for link in ("bin", "lib", "lib32", "lib64", "sbin"):
+        target = os.path.join("/", link)
+        if os.path.islink(target):
+            cmd += ["--symlink", os.readlink(target), target]
+        elif os.path.isdir(target):
+            cmd += ["--ro-bind", target, target]
+    prefix = os.path.realpath(sys.base_prefix)
+    if not prefix.startswith("/usr/") and prefix != "/usr":
+        cmd += ["--ro-bind", prefix, prefix]
+        if os.path.realpath(sys.prefix) != prefix:  # a virtualenv
+            cmd += ["--ro-bind", os.path.realpath(sys.prefix), os.path.realpath(sys.prefix)]
+    # RLIMIT_NPROC counts the uid's processes host-wide, and inside the pid namespace the runner
+    # sees only its own: tell it how many the uid already has (root is exempt anyway).
+    env = {**ENV, "CODEHARNESS_WORK_ROOT": "/tmp", "HOME": "/tmp",
+           "CODEHARNESS_NPROC_BASE": str(own_process_count() + 32)}
+    for k, v in env.items():
+        cmd += ["--setenv", k, v]
+    cmd += ["--remount-ro", "/"]  # bwrap's root is a tmpfs: make it (not /tmp) read-only
+    return cmd + [sys.executable, "-I", "-c", BOOTSTRAP, "--contained"]
+
 
 class ProcessWorker(Worker):
-    def __init__(self, index: int = 0):
+    def __init__(self, index: int = 0, namespaces: bool = True):
         super().__init__()
+        self.namespaces = namespaces
+        self.isolated = False
         self.name = f"process-{index}"
         self.proc = None
         self.work_root = ""
 
     def _open(self) -> None:
         self.work_root = tempfile.mkdtemp(prefix="codeharness-work-")
-        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "CODEHARNESS_WORK_ROOT": self.work_root}
-        self.proc = subprocess.Popen([sys.executable, "-I", "-c", BOOTSTRAP], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, env=env, cwd=self.work_root, start_new_session=True)
+        bwrap = bwrap_path() if self.namespaces else ""
+        if bwrap:
+            cmd, env = bwrap_command(bwrap), {}
+        else:
+            cmd, env = [sys.executable, "-I", "-c", BOOTSTRAP], {**ENV, "CODEHARNESS_WORK_ROOT": self.work_root}
+        self.isolated = bool(bwrap)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=self.work_root,
+                                     start_new_session=True)
 
     def _write(self, data: bytes) -> None:
         try:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest_docker import docker_engine_or_skip, hardening_client, hostile_pool  # noqa: F401
 from fixtures_model import tiny_gpt2_path, tiny_llama_path  # noqa: F401  (session fixtures)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,25 +25,9 @@ def data_dir() -> Path:
     return path
 
 
-def docker_or_skip():
-    from sandboxes import engine, image
-
-    try:
-        client = engine.connect()
-    except engine.SandboxUnavailable as e:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(str(e))
-    if image.find(client) is None:
-        if os.environ.get("CI"):
-            raise RuntimeError("sandbox image missing in CI: `codeharness setup` should have built it")
-        pytest.skip("sandbox image not built (codeharness sandbox build)")
-    return client
-
-
 @pytest.fixture(scope="session")
 def docker_client():
-    return docker_or_skip()
+    return docker_engine_or_skip()
 
 
 @pytest.fixture(scope="session")

@@ -52,6 +52,16 @@ def proc_cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+def over_time(pid: int, cpu_start: float, cpu_limit: float, wall_deadline: float) -> str:
+    """"" or why the process is out of time. The message names the clock (the harness reruns
+    wall-clock timeouts once: they can come from load, not from the candidate)."""
+    if proc_cpu_seconds(pid) - cpu_start > cpu_limit:
+        return "cpu time limit exceeded"
+    if time.monotonic() > wall_deadline:
+        return "wall time limit exceeded"
+    return ""
+
+
 def _rebuild_exception(kind: str, message: str) -> BaseException:
     cls = getattr(builtins, kind, None)
     exc = None
@@ -151,11 +161,12 @@ class Remote:
                 except (EOFError, ValueError, RecursionError):
                     self.kill()
                     raise CandidateGone("candidate process exited")
-            if not ready:
-                used = proc_cpu_seconds(self.pid) - self.cpu_start
-                if used > self.cpu_limit or time.monotonic() > self.wall_deadline:
-                    self.kill()
-                    raise CandidateGone("time limit exceeded", timeout=True)
+            # Checked on every pass, not only when select times out: a candidate that drips
+            # output keeps the pipes ready and would otherwise never hit its deadline.
+            over = over_time(self.pid, self.cpu_start, self.cpu_limit, self.wall_deadline)
+            if over:
+                self.kill()
+                raise CandidateGone(over, timeout=True)
 
     def request(self, req: dict):
         if not self.pid:
@@ -305,8 +316,9 @@ def run_stdio(program: str, test: dict, io, limits: dict) -> tuple:
             chunks.append(data)
             if size > cap:
                 verdict = ("error", "OutputLimitExceeded", "stdout over %d bytes" % cap)
-        if verdict is None and (proc_cpu_seconds(pid) > cpu_limit or time.monotonic() > deadline):
-            verdict = ("timeout", "Timeout", "time limit exceeded")
+        over = over_time(pid, 0.0, cpu_limit, deadline) if verdict is None else ""
+        if over:
+            verdict = ("timeout", "Timeout", over)
     try:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
@@ -408,7 +420,7 @@ def run_strict(job: dict, io, emit) -> None:
 
 
 def _itimer_alarm(signum, frame):
-    raise TestTimeout("time limit exceeded")
+    raise TestTimeout("cpu time limit exceeded")
 
 
 def run_compat(job: dict, io, res_fd: int) -> None:

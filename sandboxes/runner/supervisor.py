@@ -18,7 +18,7 @@ import tempfile
 import time
 
 from sandboxes.runner import judge
-from sandboxes.runner.jobio import JobIO, set_nonblocking
+from sandboxes.runner.jobio import JobIO, drop_to, job_uid, set_nonblocking
 from sandboxes.runner.protocol import read_frame, write_frame
 
 MAX_RESULT_BYTES = 64 << 20
@@ -33,8 +33,8 @@ def make_nondumpable() -> None:
         pass
 
 
-def count_own_processes() -> int:
-    uid, n = os.getuid(), 0
+def count_own_processes(uid: int) -> int:
+    n = 0
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
@@ -77,11 +77,59 @@ def record(outcome: dict, ev: dict) -> None:
         outcome["finished"] = True
 
 
+OOM_FILES = ("/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events")
+
+
+def cgroup_oom_kills() -> int:
+    """OOM kills so far in our memory cgroup (v1 memory.oom_control or v2 memory.events)."""
+    for path in OOM_FILES:
+        try:
+            with open(path) as f:
+                for line in f:
+                    key, _, value = line.partition(" ")
+                    if key == "oom_kill":
+                        return int(value)
+        except (OSError, ValueError):
+            continue
+    return 0
+
+
+IPC_RMID = 0
+
+
+def remove_sysv_ipc() -> None:
+    """SysV shared memory, queues and semaphores outlive processes: remove what jobs made."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return
+    for kind, call in (("shm", "shmctl"), ("msg", "msgctl"), ("sem", "semctl")):
+        try:
+            with open("/proc/sysvipc/" + kind) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 1:
+                if kind == "sem":
+                    getattr(libc, call)(int(fields[1]), 0, IPC_RMID)
+                else:
+                    getattr(libc, call)(int(fields[1]), IPC_RMID, None)
+
+
 class Supervisor:
     def __init__(self, contained: bool, work_root: str):
         self.contained = contained
         self.work_root = work_root
-        self.nproc_base = count_own_processes() + 4
+        uid = job_uid()
+        self.nproc_base = count_own_processes(uid if uid >= 0 else os.getuid()) + 4
+        try:  # the uid's processes outside our pid namespace, when the launcher counted them
+            self.nproc_base = max(self.nproc_base, int(os.environ.get("CODEHARNESS_NPROC_BASE", "0")))
+        except ValueError:
+            pass
+        # Only where the memory cgroup is the sandbox's own (a container) does its OOM count mean "this job".
+        self.watch_oom = contained and os.environ.get("CODEHARNESS_CGROUP_OOM") == "1"
 
     def run(self, job: dict) -> dict:
         work = tempfile.mkdtemp(prefix="job-", dir=self.work_root)
@@ -89,6 +137,7 @@ class Supervisor:
         io = JobIO(job["limits"], work, self.nproc_base)
         outcome = {"tests": [], "finished": False, "limit": ""}
         ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        oom0 = cgroup_oom_kills() if self.watch_oom else 0
         t0 = time.monotonic()
         try:
             if job.get("judge") == "compat":
@@ -110,6 +159,8 @@ class Supervisor:
             cpu_time_s=round((ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime), 6),
             max_rss_kb=ru1.ru_maxrss,
         )
+        if self.watch_oom:
+            outcome["oom_kills"] = max(0, cgroup_oom_kills() - oom0)
         return outcome
 
     def run_compat(self, job: dict, io: JobIO, outcome: dict, t0: float) -> None:
@@ -117,16 +168,20 @@ class Supervisor:
         set_nonblocking(res_r)
         pid = io.fork(lambda: judge.run_compat(job, io, 3), keep=(res_w,))
         os.close(res_w)
-        pidfd = os.pidfd_open(pid)  # readable when the job process exits: no polling
+        try:
+            pidfd = os.pidfd_open(pid)  # readable when the job process exits: no polling
+        except OSError:  # ENOSYS under gVisor: poll the child instead
+            pidfd = None
         deadline = t0 + float(job["limits"]["wall_time_s"])
-        result, status = bytearray(), None
+        result, status, usage = bytearray(), None, None
         try:
             while status is None:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     outcome["limit"] = "wall"
                     break
-                ready, _, _ = select.select([res_r, pidfd] + io.fds(), [], [], min(left, 1.0))
+                watch = [res_r] + io.fds() + ([pidfd] if pidfd is not None else [])
+                ready, _, _ = select.select(watch, [], [], min(left, 1.0 if pidfd is not None else 0.005))
                 for fd in ready:
                     if fd == res_r:
                         result += self.read_available(res_r)
@@ -135,22 +190,30 @@ class Supervisor:
                 if io.over_limit() or len(result) > MAX_RESULT_BYTES:
                     outcome["limit"] = "output"
                     break
-                if pidfd in ready:
-                    _, status = os.waitpid(pid, 0)
+                if pidfd is None:
+                    wpid, st, ru = os.wait4(pid, os.WNOHANG)
+                    if wpid:
+                        status, usage = st, ru
+                elif pidfd in ready:
+                    _, status, usage = os.wait4(pid, 0)
             try:
                 os.killpg(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
             if status is None:
-                _, status = os.waitpid(pid, 0)
+                _, status, usage = os.wait4(pid, 0)
             result += self.read_available(res_r)
         finally:
             os.close(res_r)
-            os.close(pidfd)
+            if pidfd is not None:
+                os.close(pidfd)
         parse_events(bytes(result), outcome)
         if os.WIFSIGNALED(status):
             outcome["signal"] = os.WTERMSIG(status)
-            if not outcome["limit"] and outcome["signal"] == signal.SIGXCPU:
+            cpu = usage.ru_utime + usage.ru_stime
+            # SIGXCPU, or SIGKILL at the hard RLIMIT_CPU when the job ignores SIGXCPU.
+            if not outcome["limit"] and (outcome["signal"] == signal.SIGXCPU or (
+                    outcome["signal"] == signal.SIGKILL and cpu >= float(job["limits"]["cpu_time_s"]))):
                 outcome["limit"] = "cpu"
             elif not outcome["limit"] and outcome["signal"] == signal.SIGXFSZ:
                 outcome["limit"] = "file"
@@ -194,11 +257,27 @@ class Supervisor:
             if wpid == 0:
                 return
 
+    @staticmethod
+    def remove_ipc_as_job_user() -> None:
+        """IPC_RMID needs the owner's uid (we lack CAP_SYS_ADMIN, on purpose): a short-lived
+        child becomes the job user and removes what jobs created."""
+        uid = job_uid()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                if uid >= 0 and os.getuid() != uid:
+                    drop_to(uid)
+                remove_sysv_ipc()
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+
     def cleanup(self, work: str) -> None:
         shutil.rmtree(work, ignore_errors=True)
         if not self.contained:
             return
-        for root in (self.work_root, "/dev/shm"):
+        self.remove_ipc_as_job_user()
+        for root in (self.work_root, "/dev/shm", "/dev/mqueue"):
             try:
                 entries = os.listdir(root)
             except OSError:
@@ -220,8 +299,16 @@ def main(argv=None) -> None:
     work_root = os.environ.get("CODEHARNESS_WORK_ROOT") or tempfile.gettempdir()
     make_nondumpable()
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    signal.signal(signal.SIGINT, lambda *_: os._exit(0))
+    if contained:
+        # PID 1 of a pid namespace with no handlers: the kernel drops every signal sent from
+        # inside the namespace (a job's kill(1, SIGTERM), kill(-1, SIGINT)), while the engine
+        # can still stop us from outside. Any handler -- Python's own SIGINT one included --
+        # would let a job kill us or raise KeyboardInterrupt inside the judge.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
+            signal.signal(sig, signal.SIG_DFL)
+    else:
+        signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+        signal.signal(signal.SIGINT, lambda *_: os._exit(0))
     sup = Supervisor(contained, work_root)
     write_frame(1, {"event": "hello", "pid": os.getpid(), "python": sys.version.split()[0]})
     while True:
