@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import time
 
 from harness.errors import UserError
@@ -72,16 +73,21 @@ def setup_runsc(client, log=print, daemon_json: str = DAEMON_JSON) -> None:
 def add_setup_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runsc", action="store_true",
                    help="also install gVisor (runsc) and register it with Docker, for --runtime runsc")
+    p.add_argument("--bwrap", action="store_true",
+                   help="also install bubblewrap, which gives `--sandbox process` namespaces")
     p.add_argument("--no-install", action="store_true", help="do not install or start a Docker engine")
     p.add_argument("--rebuild", action="store_true", help="rebuild the sandbox image even if it exists")
 
 
 def run_setup(args) -> int:
     setup(install=not args.no_install, force_image=args.rebuild)
-    if getattr(args, "runsc", False):
-        from sandboxes import engine
+    from sandboxes import engine
 
+    if args.runsc:
         setup_runsc(engine.connect())
+    if args.bwrap and not shutil.which("bwrap"):
+        print("installing bubblewrap (apt-get install bubblewrap)...")
+        engine.apt_install(["bubblewrap"])
     return 0
 
 
