@@ -19,6 +19,7 @@ import tempfile
 
 from sandboxes.pool import Worker, WorkerDied
 from sandboxes.runner import BOOTSTRAP
+from sandboxes.runner.supervisor import count_own_processes
 
 LIMITATIONS = ("no cgroup memory/pids limits (per-process rlimits only), host kernel and host uid shared, "
                "/usr and the Python prefix readable")
@@ -30,17 +31,6 @@ def bwrap_path() -> str:
     if os.environ.get("CODEHARNESS_NO_BWRAP") == "1":
         return ""
     return shutil.which("bwrap") or ""
-
-
-def own_process_count() -> int:
-    uid, n = os.getuid(), 0
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                n += os.stat("/proc/" + entry).st_uid == uid
-            except OSError:
-                pass
-    return n
 
 
 def bwrap_command(bwrap: str) -> list[str]:
@@ -65,7 +55,7 @@ def bwrap_command(bwrap: str) -> list[str]:
     # RLIMIT_NPROC counts the uid's processes host-wide, and inside the pid namespace the runner
     # sees only its own: tell it how many the uid already has (root is exempt anyway).
     env = {**ENV, "CODEHARNESS_WORK_ROOT": "/tmp", "HOME": "/tmp",
-           "CODEHARNESS_NPROC_BASE": str(own_process_count() + 32)}
+           "CODEHARNESS_NPROC_BASE": str(count_own_processes(os.getuid()) + 32)}
     for k, v in env.items():
         cmd += ["--setenv", k, v]
     cmd += ["--remount-ro", "/"]  # bwrap's root is a tmpfs: make it (not /tmp) read-only
