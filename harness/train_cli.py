@@ -153,7 +153,10 @@ def run_sft(args) -> int:
         eval_fn = make_eval(args, bench, held, executor)
         say(f"sft: {len(data.records)} examples from {args.data}; eval: "
             f"{len(held)} held-out problems" if eval_fn else f"sft: {len(data.records)} examples; no eval")
-        result = train_sft(cfg, data.records, eval_fn=eval_fn)
+        try:
+            result = train_sft(cfg, data.records, eval_fn=eval_fn)
+        except ValueError as e:   # the loop's checks on its input (e.g. nothing left to train on)
+            raise UserError(f"train sft: {e}") from None
         final = {}
         if eval_fn is not None and _is_main_process() and not (cfg.eval_every and result.step % cfg.eval_every == 0):
             final = eval_fn(result.model, result.tokenizer, result.step)

@@ -141,6 +141,14 @@ def test_rm_cli_then_ppo_and_r2_with_the_reward_model(word_model, int_tasks, tmp
     assert -1 <= row["reward/mean"] <= 1 and "score/mean" in row and "time/reward_model" in row
     assert sum(v for k, v in row.items() if k.startswith("exec/")) == 8   # the score ran in the sandbox
 
+    mix_out = str(tmp_path / "mix")
+    assert main(["train", "ppo", "--model", word_model, "--data", int_tasks, "--out", mix_out, "--reward", "mix:0.5",
+                 "--reward-model", rm_out, "--exec-reward", "fraction", "--n-samples", "4", "--set", "total_steps=1",
+                 "--set", "max_new_tokens=1", "--set", "prompts_per_step=2", "--set", "bf16=false", *SANDBOX]) == 0
+    row = metrics(mix_out)[-1]
+    assert -0.5 <= row["reward/mean"] <= 1 and "time/reward_model" in row and "score/mean" in row
+    assert sum(v for k, v in row.items() if k.startswith("exec/")) == 8
+
     assert main(["diagnose", "r2", "--model", word_model, "--benchmark", int_tasks, "--n", "6", "--reward",
                  f"rm:{rm_out}", "--max-new-tokens", "1", *SANDBOX]) == 0
     assert "reward model" in capsys.readouterr().out
@@ -216,3 +224,15 @@ def test_cli_help_does_not_import_torch():
     r = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": REPO}, capture_output=True,
                        text=True, timeout=60)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_sft_rows_without_room_for_a_response_are_skipped_or_an_error(word_model, tmp_path, capsys):
+    long = " ".join(["x"] * 40)
+    data = write_jsonl(tmp_path / "d.jsonl", [{"prompt": long, "response": "y"}, {"prompt": "def x (", "response": "y"}])
+    base = ["train", "sft", "--model", word_model, "--data", data, "--out", str(tmp_path / "o"), "--set",
+            "max_seq_len=16", "--set", "max_steps=1", "--set", "bf16=false", *SANDBOX]
+    assert main(base) == 0
+    assert "1 of 2 examples have no response token within max_seq_len=16; skipped" in capsys.readouterr().err
+    only_long = write_jsonl(tmp_path / "l.jsonl", [{"prompt": long, "response": "y"}])
+    assert main(base[:5] + [only_long] + base[6:] + ["--out", str(tmp_path / "o2")]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith("codeharness: error: train sft: SFT needs")

@@ -25,6 +25,7 @@ import os
 import random
 import re
 import shutil
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
@@ -135,10 +136,17 @@ def train_sft(cfg: SFTConfig, records: Sequence[dict], model=None, tokenizer=Non
 
     # Data: tokenise once; optional packing.
     examples = [tokenize_example(tokenizer, r["prompt"], r["response"], cfg.max_seq_len) for r in records]
+    # A prompt that fills max_seq_len leaves no response token to learn from: such rows only cost time.
+    trainable = [ex for ex in examples if any(label != IGNORE for label in ex[1])]
+    if len(trainable) < len(examples) and main:
+        print(f"sft: {len(examples) - len(trainable)} of {len(examples)} examples have no response token within "
+              f"max_seq_len={cfg.max_seq_len}; skipped", file=sys.stderr)
+    examples = trainable
     if cfg.packing:
         examples = pack_examples(examples, cfg.max_seq_len)
     if not examples:
-        raise ValueError("SFT needs at least one {prompt, response} record")
+        raise ValueError("SFT needs at least one {prompt, response} record with a response token within "
+                         "max_seq_len")
     micro_per_step = cfg.grad_accum_steps * world      # micro-batches of one optimizer step, all processes
     steps_per_epoch = max(1, math.ceil(len(examples) / cfg.batch_size) // micro_per_step)
     total_steps = cfg.max_steps or max(1, int(cfg.num_epochs * steps_per_epoch))
