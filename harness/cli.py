@@ -27,6 +27,10 @@ COMMANDS = {
     "serve": ("harness.serve", "add_arguments", "run", "HTTP API for batch evaluation and rewards"),
     "bench-rewards": ("harness.bench_rewards", "add_arguments", "run",
                       "reward latency/throughput: the callable against the HTTP server"),
+    "train": ("harness.train_cli", "add_arguments", "run",
+              "training loops on execution verdicts: `train sft | ppo | rm`"),
+    "diagnose": ("harness.diagnose_cli", "add_arguments", "run",
+                 "training diagnostics: `diagnose r2` (which PF-PPO filtration strategy to use)"),
 }
 
 

@@ -16,6 +16,7 @@ import atexit
 import dataclasses
 import math
 import threading
+from collections import Counter
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Optional, Sequence, Union
@@ -120,6 +121,9 @@ class CodeReward:
         self._lock = threading.Lock()
         self.last_results: list[SampleResult] = []
         self.last_rewards: list[Optional[float]] = []
+        # Verdict statuses of the last call ({"passed": 5, "timeout": 1, ...}): trainers log them as
+        # exec/<status>, so sandbox timeouts and errors are visible in training logs.
+        self.last_counts: dict[str, int] = {}
 
     # -- lifecycle --
     def start(self) -> "CodeReward":
@@ -194,7 +198,7 @@ class CodeReward:
                  **columns) -> list[Optional[float]]:
         """TRL's reward-function contract: one float (or None) per completion."""
         batch = self.score(prompts, completions, **columns)
-        self.last_results, self.last_rewards = batch.results, batch.rewards
+        self._remember(batch)
         log_extra, log_metric = columns.get("log_extra"), columns.get("log_metric")
         if callable(log_extra):  # TRL >= 0.24: extra columns in the completions table
             log_extra(f"{self.__name__}/status", batch.statuses)
@@ -203,6 +207,10 @@ class CodeReward:
             log_metric(f"{self.__name__}/pass_rate", sum(r.passed for r in batch.results) / n)
             log_metric(f"{self.__name__}/sandbox_error_rate", sum(x is None for x in batch.rewards) / n)
         return batch.rewards
+
+    def _remember(self, batch: RewardBatch) -> None:
+        self.last_results, self.last_rewards = batch.results, batch.rewards
+        self.last_counts = dict(Counter(batch.statuses))
 
     @property
     def last_verdicts(self) -> list[str]:
@@ -214,7 +222,7 @@ class CodeReward:
         if group_size < 1 or len(completions) % group_size:
             raise UserError(f"{len(completions)} completions do not split into groups of {group_size}")
         batch = self.score(prompts, completions, **columns)
-        self.last_results, self.last_rewards = batch.results, batch.rewards
+        self._remember(batch)
         return group_scores(batch, group_size)
 
 

@@ -11,11 +11,11 @@ from typing import Any, Optional, TextIO
 
 class MetricsLogger:
     def __init__(self, output_dir: Optional[str], console: bool = True, tensorboard: bool = True,
-                 console_keys: tuple[str, ...] = (), stream: TextIO = sys.stderr):
+                 console_keys: tuple[str, ...] = (), stream: Optional[TextIO] = None):
         self.path = os.path.join(output_dir, "metrics.jsonl") if output_dir else None
         self.console = console
         self.console_keys = console_keys
-        self.stream = stream
+        self.stream = stream   # None: whatever sys.stderr is when a line is printed
         self.history: list[dict[str, Any]] = []
         self._tb = None
         if output_dir:
@@ -40,7 +40,7 @@ class MetricsLogger:
         if self.console:
             keys = self.console_keys or tuple(k for k in row if k not in ("step", "time"))[:8]
             parts = [f"{k}={_fmt(row[k])}" for k in keys if k in row]
-            print(f"step {step}: " + " ".join(parts), file=self.stream, flush=True)
+            print(f"step {step}: " + " ".join(parts), file=self.stream or sys.stderr, flush=True)
 
     def close(self) -> None:
         if self._tb is not None:

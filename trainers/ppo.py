@@ -10,7 +10,9 @@
   6. adapt beta, log everything (JSONL + console + TensorBoard when installed)
 
 A reward callable may expose `last_counts: dict[str, int]` (e.g. verdict statuses such as
-"timeout", "sandbox_error" of its last call); those are logged as `exec/<status>`.
+"timeout", "sandbox_error" of its last call); those are logged as `exec/<status>` (the score
+callable's, when a reward model is the reward). Seconds spent generating, executing (reward and
+score), and training are logged as time/*, with time/execution_share = execution / whole step.
 """
 from __future__ import annotations
 
@@ -175,7 +177,10 @@ class PPOTrainer:
         t_gen = time.perf_counter() - t0
         columns = {k: [records[g][k] for g in batch.group] for k in records[0] if k != "prompt"}
         rewards, t_exec, extra = self._rewards(batch.prompts, batch.completions, columns)
-        scores = call_reward(self.score_fn, batch.prompts, batch.completions, columns)[0] if self.score_fn else None
+        scores, t_score = (call_reward(self.score_fn, batch.prompts, batch.completions, columns) if self.score_fn
+                           else (None, 0.0))
+        if cfg.reward_source == "rm":   # execution happens only for the score: its statuses are the ones to see
+            extra.update({f"exec/{k}": v for k, v in (getattr(self.score_fn, "last_counts", None) or {}).items()})
 
         rows_of = [[row for row, g in enumerate(batch.group) if g == p] for p in range(len(prompts))]
         result = filter_batch([[rewards[row] for row in rows] for rows in rows_of], cfg.filter_strategy,
@@ -188,7 +193,8 @@ class PPOTrainer:
             "reward/kept_std": _mean_std([rewards[r] for r in kept_rows])[1],
             **{f"filter/{k}": v for k, v in result.stats.as_dict().items()},
             "sandbox_failures": result.stats.n_failed, "response_length": float(lengths.mean()),
-            "kl_coef": self.kl_ctl.value, "time/generation": t_gen, "time/execution": t_exec, **extra}
+            "kl_coef": self.kl_ctl.value, "time/generation": t_gen, "time/execution": t_exec,
+            "time/score": t_score, **extra}
         if scores is not None:
             metrics.update({"score/mean": _mean_std(scores)[0], "score/std": _mean_std(scores)[1],
                             "score/kept_mean": _mean_std([scores[r] for r in kept_rows])[0],
@@ -203,6 +209,9 @@ class PPOTrainer:
                             "value/explained_variance": pm.explained_variance(exp["values"], exp["returns"], exp["mask"]),
                             "time/training": time.perf_counter() - t1})
             self.kl_ctl.update(seq_kl, len(kept_rows))
+        metrics["time/step"] = time.perf_counter() - t0
+        # The share of a step spent waiting on the sandbox (reward + score executions).
+        metrics["time/execution_share"] = (t_exec + t_score) / max(1e-9, metrics["time/step"])
         if self.step_count % cfg.log_every == 0:
             self.logger.log(self.step_count, metrics)
         return metrics

@@ -8,14 +8,24 @@ model would generate it) and the response ends with EOS.
 Checkpoints: `<output_dir>/checkpoint-<step>/` holds the model and tokenizer (`save_pretrained`,
 reloadable with `from_pretrained`) and `trainer_state.pt` (optimizer, scheduler, step). With
 `resume=True` training continues from the newest checkpoint, skipping the batches it consumed.
+
+Data parallel: launched with `accelerate launch --multi_gpu --num_processes N` or `torchrun
+--nproc_per_node N` (on CPU too; `accelerate launch --cpu` alone starts one process), every process
+builds the same seeded micro-batch stream and takes every N-th micro-batch of an optimizer step's
+window (N x grad_accum_steps micro-batches), the model is wrapped in DDP by `accelerate`, and the
+loss is normalised by the token count of the whole window on every process, so the averaged
+gradient equals that of one process running the whole window. Process 0 alone writes logs and
+checkpoints and runs eval_fn; the others wait for it.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import random
 import re
 import shutil
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
@@ -103,8 +113,14 @@ def train_sft(cfg: SFTConfig, records: Sequence[dict], model=None, tokenizer=Non
               eval_fn: Optional[EvalFn] = None, logger: Optional[MetricsLogger] = None) -> SFTResult:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    from accelerate import Accelerator
+
     torch.manual_seed(cfg.seed)
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    # One process: a no-op wrapper. Under `accelerate launch --multi_gpu` / torchrun: DDP (gloo when
+    # there is no GPU: accelerate only takes the multi-CPU path when told the run is on CPU).
+    acc = Accelerator(cpu=not torch.cuda.is_available())
+    device, rank, world = acc.device, acc.process_index, acc.num_processes
+    main = acc.is_main_process
     resume_from = latest_checkpoint(cfg.output_dir) if cfg.resume else None
     source = resume_from or cfg.model_name_or_path
     if model is None or resume_from:
@@ -120,11 +136,19 @@ def train_sft(cfg: SFTConfig, records: Sequence[dict], model=None, tokenizer=Non
 
     # Data: tokenise once; optional packing.
     examples = [tokenize_example(tokenizer, r["prompt"], r["response"], cfg.max_seq_len) for r in records]
+    # A prompt that fills max_seq_len leaves no response token to learn from: such rows only cost time.
+    trainable = [ex for ex in examples if any(label != IGNORE for label in ex[1])]
+    if len(trainable) < len(examples) and main:
+        print(f"sft: {len(examples) - len(trainable)} of {len(examples)} examples have no response token within "
+              f"max_seq_len={cfg.max_seq_len}; skipped", file=sys.stderr)
+    examples = trainable
     if cfg.packing:
         examples = pack_examples(examples, cfg.max_seq_len)
     if not examples:
-        raise ValueError("SFT needs at least one {prompt, response} record")
-    steps_per_epoch = max(1, math.ceil(len(examples) / cfg.batch_size) // cfg.grad_accum_steps)
+        raise ValueError("SFT needs at least one {prompt, response} record with a response token within "
+                         "max_seq_len")
+    micro_per_step = cfg.grad_accum_steps * world      # micro-batches of one optimizer step, all processes
+    steps_per_epoch = max(1, math.ceil(len(examples) / cfg.batch_size) // micro_per_step)
     total_steps = cfg.max_steps or max(1, int(cfg.num_epochs * steps_per_epoch))
 
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -136,7 +160,10 @@ def train_sft(cfg: SFTConfig, records: Sequence[dict], model=None, tokenizer=Non
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         step = state["step"]
-    logger = logger or MetricsLogger(cfg.output_dir, console_keys=("loss", "lr", "tokens"))
+    if logger is None:
+        logger = (MetricsLogger(cfg.output_dir, console_keys=("loss", "lr", "tokens")) if main
+                  else MetricsLogger(None, console=False, tensorboard=False))
+    wrapped = acc.prepare_model(model) if world > 1 else model
 
     def micro_batch_stream(start_micro: int):
         epoch, seen = 0, 0
@@ -147,21 +174,29 @@ def train_sft(cfg: SFTConfig, records: Sequence[dict], model=None, tokenizer=Non
                 seen += 1
             epoch += 1
 
-    stream = micro_batch_stream(step * cfg.grad_accum_steps)
+    stream = micro_batch_stream(step * micro_per_step)
     while step < total_steps:
-        window = [collate(next(stream), tokenizer.pad_token_id) for _ in range(cfg.grad_accum_steps)]
+        window = [collate(next(stream), tokenizer.pad_token_id) for _ in range(micro_per_step)]
         n_tokens = sum(int((b["labels"][:, 1:] != IGNORE).sum()) for b in window)
+        n_input = sum(int(b["attention_mask"].sum()) for b in window)    # all processes: throughput
+        mine = window[rank::world]
         total_loss = 0.0
-        for batch in window:
+        for i, batch in enumerate(mine):
             batch = {k: v.to(device) for k, v in batch.items()}
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
-                logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
-            # Summed token loss / tokens in the whole window = the mean over one big batch.
-            loss = torch.nn.functional.cross_entropy(
-                logits[:, :-1].float().reshape(-1, logits.shape[-1]), batch["labels"][:, 1:].reshape(-1),
-                ignore_index=IGNORE, reduction="sum") / max(1, n_tokens)
-            loss.backward()
+            # DDP all-reduces gradients on the last backward of the window only.
+            sync = contextlib.nullcontext() if world == 1 or i == len(mine) - 1 else acc.no_sync(wrapped)
+            with sync:
+                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
+                    logits = wrapped(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+                # Summed token loss / tokens in the whole window = the mean over one big batch; x world
+                # because DDP averages the processes' gradients.
+                loss = torch.nn.functional.cross_entropy(
+                    logits[:, :-1].float().reshape(-1, logits.shape[-1]), batch["labels"][:, 1:].reshape(-1),
+                    ignore_index=IGNORE, reduction="sum") / max(1, n_tokens)
+                (loss * world).backward()
             total_loss += loss.item()
+        if world > 1:
+            total_loss = float(acc.reduce(torch.tensor(total_loss, device=device), reduction="sum"))
         grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
         optimizer.step()
         scheduler.step()
@@ -170,14 +205,19 @@ def train_sft(cfg: SFTConfig, records: Sequence[dict], model=None, tokenizer=Non
 
         metrics: dict[str, Any] = {}
         if step % cfg.log_every == 0 or step == total_steps:
-            metrics.update(loss=total_loss, lr=scheduler.get_last_lr()[0], grad_norm=float(grad_norm), tokens=n_tokens)
+            metrics.update(loss=total_loss, lr=scheduler.get_last_lr()[0], grad_norm=float(grad_norm), tokens=n_tokens,
+                           input_tokens=n_input)
         if eval_fn is not None and cfg.eval_every and step % cfg.eval_every == 0:
-            model.eval()
-            with torch.no_grad():
-                metrics.update({f"eval/{k}": v for k, v in eval_fn(model, tokenizer, step).items()})
-            model.train()
+            if main:
+                model.eval()
+                with torch.no_grad():
+                    metrics.update({f"eval/{k}": v for k, v in eval_fn(model, tokenizer, step).items()})
+                model.train()
+            acc.wait_for_everyone()
         if metrics:
             logger.log(step, metrics)
         if (cfg.save_every and step % cfg.save_every == 0) or step == total_steps:
-            save_checkpoint(cfg, model, tokenizer, optimizer, scheduler, step)
+            if main:
+                save_checkpoint(cfg, model, tokenizer, optimizer, scheduler, step)
+            acc.wait_for_everyone()   # no process reads or resumes from a half-written checkpoint
     return SFTResult(model=model, tokenizer=tokenizer, step=step, history=logger.history)

@@ -57,6 +57,18 @@ class HFBackend(Backend):
         if chat and not getattr(self.tokenizer, "chat_template", None):
             raise UserError(f"model {model!r} has no chat template; drop --chat to prompt it as a base model")
 
+    @classmethod
+    def from_model(cls, lm, tokenizer, chat: bool = False) -> "HFBackend":
+        """A backend over a model already in memory (a trainer's policy, evaluated between steps).
+        The model is used as it is: its device and dtype; the caller puts it in eval mode."""
+        backend = cls.__new__(cls)
+        Backend.__init__(backend, getattr(lm.config, "_name_or_path", "") or "<in memory>", chat)
+        backend.lm, backend.tokenizer = lm, tokenizer
+        backend.device = str(next(lm.parameters()).device)
+        if tokenizer.pad_token is None:
+            tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
+        return backend
+
     def _format(self, prompt: str) -> str:
         if not self.chat:
             return prompt
@@ -98,7 +110,9 @@ class HFBackend(Backend):
     def _generate_batch(self, texts: list[str], config: GenerationConfig) -> list[str]:
         import torch
 
-        enc = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=not self.chat)
+        # Left padding per call: a tokenizer shared with a trainer keeps its own padding side.
+        enc = self.tokenizer(texts, return_tensors="pt", padding=True, padding_side="left",
+                             add_special_tokens=not self.chat)
         enc = {k: v.to(self.device) for k, v in enc.items()}
         prompt_len = enc["input_ids"].shape[1]
         kwargs = self.generate_kwargs(config, prompt_len)
