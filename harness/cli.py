@@ -25,6 +25,8 @@ COMMANDS = {
                          "tokens/s of the hf backend at several batch sizes"),
     "data": ("harness.data_cli", "add_arguments", "run", "make datasets: `data synthesize` (atomic/synthetic)"),
     "serve": ("harness.serve", "add_arguments", "run", "HTTP API for batch evaluation and rewards"),
+    "bench-training": ("harness.bench_training", "add_arguments", "run",
+                       "SFT -> PPO -> PF-PPO(BR/BW) on atomic/synthetic data (needs a GPU to be quick)"),
     "bench-rewards": ("harness.bench_rewards", "add_arguments", "run",
                       "reward latency/throughput: the callable against the HTTP server"),
     "train": ("harness.train_cli", "add_arguments", "run",
