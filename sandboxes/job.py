@@ -71,6 +71,9 @@ class Job:
     judge: str = "strict"             # "strict" | "compat"
     stop_on_failure: bool = True      # stop at the first failing test (the verdict is already known)
     job_id: str = ""
+    # Report each "call" test's return value (TestResult.output) instead of comparing it: used to
+    # run a trusted reference solution and learn expected outputs (EvalPlus-style benchmarks).
+    capture_outputs: bool = False
 
     def to_dict(self) -> dict:
         return {
@@ -83,6 +86,7 @@ class Job:
             "limits": self.limits.to_dict(),
             "judge": self.judge,
             "stop_on_failure": self.stop_on_failure,
+            "capture_outputs": self.capture_outputs,
         }
 
 
@@ -98,10 +102,13 @@ class TestResult:
     time_s: float = 0.0
     error_type: str = ""              # e.g. AssertionError, ZeroDivisionError
     message: str = ""                 # truncated detail: expected/got or the exception text
+    # capture mode only: {"v": the return value, plain-encoded} or, for a large value, {"digest": sha256}
+    # (protocol.plain_digest)
+    output: Any = None
 
     @classmethod
     def from_dict(cls, d: dict) -> "TestResult":
-        return cls(**{k: d[k] for k in ("name", "status", "time_s", "error_type", "message") if k in d})
+        return cls(**{k: d[k] for k in ("name", "status", "time_s", "error_type", "message", "output") if k in d})
 
 
 @dataclass

@@ -200,7 +200,10 @@ class Supervisor:
             pos += 4 + n
             kind = ev.get("event")
             if kind == "test":
-                outcome["tests"].append({k: ev.get(k) for k in ("name", "status", "error_type", "message", "time_s")})
+                test = {k: ev.get(k) for k in ("name", "status", "error_type", "message", "time_s")}
+                if isinstance(ev.get("output"), dict):
+                    test["output"] = ev["output"]   # capture mode: {"v": plain value} or {"digest": sha256}
+                outcome["tests"].append(test)
             elif kind == "compile_error":
                 outcome["compile_error"] = str(ev.get("message") or "SyntaxError")
             elif kind == "program_error":
