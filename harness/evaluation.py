@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Optional, Sequence, Union
 
-from benchmarks_data.base import Benchmark, Problem
+from benchmarks_data.base import Benchmark, Problem, needs_prepare
 from benchmarks_data.registry import get_benchmark
 
 from harness import metrics
@@ -35,11 +35,16 @@ class EvaluationResult:
         return self.summary.get("pass_at_k", {})
 
 
-def load_benchmark(benchmark: Union[str, Benchmark], data_path: Optional[str], split: Optional[str]):
-    bench = benchmark if isinstance(benchmark, Benchmark) else get_benchmark(benchmark, data_path=data_path,
-                                                                            split=split)
-    problems = {p.task_id: p for p in bench.load_problems()}
-    return bench, problems
+def load_benchmark(benchmark: Union[str, Benchmark], data_path: Optional[str] = None, split: Optional[str] = None,
+                   version: Optional[str] = None, executor: Optional[Executor] = None):
+    """The benchmark and its problems by task id. Benchmarks that must run code first (EvalPlus sets
+    learn expected outputs from their references, cached) get it run through `executor`."""
+    bench = benchmark if isinstance(benchmark, Benchmark) else get_benchmark(benchmark, data_path, split, version)
+    if needs_prepare(bench):
+        if executor is None:
+            raise UserError(f"{bench.name} needs a sandbox to prepare its expected outputs")
+        bench.prepare(executor.run_jobs)
+    return bench, {p.task_id: p for p in bench.load_problems()}
 
 
 def check_samples(samples: list[Sample], problems: dict[str, Problem], bench_name: str, allow_missing: bool) -> None:
@@ -88,61 +93,62 @@ def summarize(bench: Benchmark, problems: dict[str, Problem], results: list[Samp
 
 
 def evaluate(benchmark: Union[str, Benchmark], samples: Union[str, Iterable[dict]], output_dir: Optional[str] = None,
-             *, data_path: Optional[str] = None, split: Optional[str] = None, k: Sequence[int] = DEFAULT_KS,
+             *, data_path: Optional[str] = None, split: Optional[str] = None, version: Optional[str] = None,
+             k: Sequence[int] = DEFAULT_KS,
              exec_config: Optional[ExecConfig] = None, executor: Optional[Executor] = None,
              allow_missing: bool = False, overwrite: bool = False, quiet: bool = False,
              **exec_options) -> EvaluationResult:
     """Score samples; with output_dir, write results.jsonl incrementally (resuming) and summary.json."""
     config = exec_config or ExecConfig(**exec_options)
-    bench, problems = load_benchmark(benchmark, data_path, split)
     sample_list = read_samples(samples) if isinstance(samples, (str, os.PathLike)) else samples_from_records(samples)
-    check_samples(sample_list, problems, bench.name, allow_missing)
-    run_config = {"benchmark": bench.name, "split": split, "judge": config.judge, "sandbox": config.sandbox,
-                  "timeout_s": config.timeout_s, "memory_mb": config.memory_mb, "runtime": config.runtime,
-                  "samples": str(samples) if isinstance(samples, (str, os.PathLike)) else "<in memory>",
-                  "samples_sha256": fingerprint(sample_list), "k": list(k)}
-
-    writer = None
-    if output_dir:
-        writer = open_output(output_dir, run_config, sample_list, overwrite)
-        done = list(writer.done)
-    else:
-        done = []
-    todo = sample_list[len(done):]
-
     executor = executor or Executor(config)
     owns_executor = executor.pool is None
-    results: list[SampleResult] = list(done)
+    writer = None
     try:
-        if todo:
-            if owns_executor:
-                executor.start()
-            limits = config.limits()
-            prepared = [prepare(bench, problems[s.task_id], s.completion, s.solution, limits, config.judge)
-                        for s in todo]
-            new: dict[int, SampleResult] = {}
-            from tqdm import tqdm
-
-            with tqdm(total=len(sample_list), initial=len(done), disable=quiet, unit="sample",
-                      desc=f"{bench.name} [{config.sandbox}]", dynamic_ncols=True) as bar:
-                for i, outcome in executor.iter_jobs(p.job for p in prepared):
-                    s = todo[i]
-                    r = to_result(s.task_id, s.sample_index, prepared[i], outcome)
-                    new[i] = r
-                    if writer:
-                        writer.add(len(done) + i, r)
-                    bar.update(1)
-            results.extend(new[i] for i in range(len(todo)))
+        bench, problems = load_benchmark(benchmark, data_path, split, version, executor)
+        check_samples(sample_list, problems, bench.name, allow_missing)
+        run_config = {"benchmark": bench.name, "split": bench.split, "version": bench.version,
+                      "judge": config.judge, "sandbox": config.sandbox, "timeout_s": config.timeout_s,
+                      "memory_mb": config.memory_mb, "runtime": config.runtime,
+                      "samples": str(samples) if isinstance(samples, (str, os.PathLike)) else "<in memory>",
+                      "samples_sha256": fingerprint(sample_list), "k": list(k)}
+        if output_dir:
+            writer = open_output(output_dir, run_config, sample_list, overwrite)
+        results = list(writer.done) if writer else []
+        results += score_samples(bench, problems, sample_list, len(results), executor, config, writer, quiet)
+        image_id = executor.image_id
     finally:
         if writer:
             writer.close()
         if owns_executor:
             executor.close()
 
-    summary = summarize(bench, problems, results, k, run_config, executor.image_id)
+    summary = summarize(bench, problems, results, k, run_config, image_id)
     if output_dir:
         write_json_atomic(os.path.join(output_dir, "summary.json"), summary)
     return EvaluationResult(results=results, summary=summary)
+
+
+def score_samples(bench: Benchmark, problems: dict[str, Problem], samples: list[Sample], start: int,
+                  executor: Executor, config: ExecConfig, writer: Optional[ResultsWriter], quiet: bool
+                  ) -> list[SampleResult]:
+    """Results of samples[start:], in input order, each handed to `writer` as soon as it can be."""
+    from tqdm import tqdm
+
+    todo = samples[start:]
+    if not todo:
+        return []
+    limits = config.limits()
+    prepared = [prepare(bench, problems[s.task_id], s.completion, s.solution, limits, config.judge) for s in todo]
+    new: dict[int, SampleResult] = {}
+    with tqdm(total=len(samples), initial=start, disable=quiet, unit="sample",
+              desc=f"{bench.name} [{config.sandbox}]", dynamic_ncols=True) as bar:
+        for i, outcome in executor.iter_jobs(p.job for p in prepared):
+            new[i] = to_result(todo[i].task_id, todo[i].sample_index, prepared[i], outcome)
+            if writer:
+                writer.add(start + i, new[i])
+            bar.update(1)
+    return [new[i] for i in range(len(todo))]
 
 
 def open_output(output_dir: str, run_config: dict, samples: list[Sample], overwrite: bool) -> ResultsWriter:

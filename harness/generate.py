@@ -190,7 +190,7 @@ def load_problems(name: str, data_dir: Optional[str], split: Optional[str], limi
     from benchmarks_data.registry import get_benchmark
 
     benchmark = get_benchmark(name, data_dir, split)
-    problems = benchmark.load_problems()
+    problems = benchmark.load_prompts()
     return benchmark, problems[:limit] if limit else problems
 
 

@@ -9,7 +9,7 @@ import re
 import textwrap
 from typing import Any, Optional, Sequence
 
-from benchmarks_data.base import Benchmark, DataError, Problem
+from benchmarks_data.base import Benchmark, DataError, Problem, needs_prepare
 from benchmarks_data.inline import INLINE_FIELDS, InlineBenchmark, has_inline_tests, problem_from_fields
 
 from harness import sanitize
@@ -69,8 +69,9 @@ class ProblemSource:
     """Finds the Problem for sample i from the dataset columns: `task_id` in a configured benchmark,
     or tests inline (see benchmarks_data/inline.py)."""
 
-    def __init__(self, benchmark: Optional[Benchmark]):
+    def __init__(self, benchmark: Optional[Benchmark], run_jobs=None):
         self.benchmark = benchmark
+        self.run_jobs = run_jobs          # for benchmarks that must run code before their tests exist
         self.inline = InlineBenchmark()
         self._problems: Optional[dict[str, Problem]] = None
         self._inline_cache: dict[str, Problem] = {}
@@ -78,6 +79,8 @@ class ProblemSource:
     @property
     def problems(self) -> dict[str, Problem]:
         if self._problems is None:
+            if self.benchmark is not None and needs_prepare(self.benchmark) and self.run_jobs is not None:
+                self.benchmark.prepare(self.run_jobs)
             self._problems = {p.task_id: p for p in self.benchmark.load_problems()} if self.benchmark else {}
         return self._problems
 

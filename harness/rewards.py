@@ -112,7 +112,7 @@ class CodeReward:
             from benchmarks_data.registry import get_benchmark
 
             benchmark = get_benchmark(benchmark, data_path=data_path, split=split)
-        self.source = ProblemSource(benchmark)
+        self.source = ProblemSource(benchmark, run_jobs=lambda jobs: self.start().executor.run_jobs(jobs))
         if executor is not None and (exec_config is not None or exec_options):
             raise UserError("give either an executor or its configuration, not both")
         self._own_executor = executor is None

@@ -20,7 +20,7 @@ from sandboxes.runner.protocol import encode_plain
 #   "stdio": run the program as __main__ with `stdin`; compare stdout with `expected`
 #            token-wise (floats with `atol`).
 #   "capture": call the entry point with `args` and report the return value (plain data,
-#            in TestResult.value) instead of judging it; the test passes when the call
+#            in TestResult.output) instead of judging it; the test passes when the call
 #            returns. For running trusted reference code to learn its outputs (the
 #            synthetic-function generator); never a verdict on a candidate.
 TEST_KINDS = ("code", "call", "stdio", "capture")
@@ -109,11 +109,13 @@ class TestResult:
     time_s: float = 0.0
     error_type: str = ""              # e.g. AssertionError, ZeroDivisionError
     message: str = ""                 # truncated detail: expected/got or the exception text
-    value: Any = None                 # "capture" tests: the return value, encoded by protocol.encode_plain
+    # "capture" tests only: {"v": the return value, plain-encoded} or, for a large value, {"digest": sha256}
+    # (protocol.plain_digest)
+    output: Any = None
 
     @classmethod
     def from_dict(cls, d: dict) -> "TestResult":
-        return cls(**{k: d[k] for k in ("name", "status", "time_s", "error_type", "message", "value") if k in d})
+        return cls(**{k: d[k] for k in ("name", "status", "time_s", "error_type", "message", "output") if k in d})
 
 
 @dataclass

@@ -45,3 +45,37 @@ def humaneval_problems():
     from benchmarks_data.registry import get_benchmark
 
     return get_benchmark("humaneval").load_problems()
+
+
+@pytest.fixture(scope="session")
+def run_jobs():
+    """`run_jobs(jobs) -> outcomes` through the process-backend pool: the real runner, no container;
+    for checking benchmark data against trusted reference solutions."""
+    from local_run_jobs import LocalRunJobs
+
+    pool = LocalRunJobs(workers=2)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory):
+    """A private cache dir (expected outputs of EvalPlus references) shared by this test session."""
+    path = tmp_path_factory.mktemp("codeharness-cache")
+    old = os.environ.get("CODEHARNESS_CACHE_DIR")
+    os.environ["CODEHARNESS_CACHE_DIR"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("CODEHARNESS_CACHE_DIR", None)
+    else:
+        os.environ["CODEHARNESS_CACHE_DIR"] = old
+
+
+def pytest_collection_modifyitems(config, items):
+    """Slow tests (full reference runs) run only when asked for with `-m slow`."""
+    if "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -51,6 +51,8 @@ class AtomicBenchmark(Benchmark):
     """`split` selects one topic (e.g. "strings"); None or "all" gives all 100 functions."""
 
     name = "atomic"
+    # References may define helpers after the entry point (synthetic: the parts), so no "\ndef " stop.
+    stop_sequences = ("\nif __name__", "\nprint(", "\nassert ", "\n```")
 
     def load_problems(self) -> list[Problem]:
         if self.split not in (None, "all") and self.split not in TOPICS:

@@ -33,7 +33,8 @@ def values_match(got, exp, atol: float = 0.0) -> bool:
         return True
     if atol == 0 and _holds_floats(exp):
         atol = 1e-6
-    return atol != 0 and _close(got, exp, atol)
+    # EvalPlus checks the top-level types agree before comparing with tolerance (2 != 2.0000001).
+    return atol != 0 and type(got) is type(exp) and _close(got, exp, atol)
 
 
 def _token_match(got: str, exp: str, atol: float) -> bool:

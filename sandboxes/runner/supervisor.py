@@ -61,8 +61,8 @@ def record(outcome: dict, ev: dict) -> None:
     kind = ev.get("event")
     if kind == "test":
         test = {k: ev.get(k) for k in ("name", "status", "error_type", "message", "time_s")}
-        if "value" in ev:  # "capture" tests report the return value
-            test["value"] = ev["value"]
+        if isinstance(ev.get("output"), dict):  # "capture" tests: {"v": plain value} or {"digest": sha256}
+            test["output"] = ev["output"]
         outcome["tests"].append(test)
     elif kind == "compile_error":
         outcome["compile_error"] = str(ev.get("message") or "SyntaxError")

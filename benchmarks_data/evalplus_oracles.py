@@ -1,0 +1,152 @@
+"""EvalPlus semantics that are data, not code paths: input types, special oracles, time limits.
+
+Semantics follow evalplus (evalplus/eval/__init__.py `unsafe_execute`, evalplus/eval/_special_oracle.py,
+evalplus/data/mbpp.py `mbpp_deserialize_inputs`, evalplus/config.py), re-expressed here.
+"""
+from __future__ import annotations
+
+# evalplus/config.py: per-test limit = max(MIN, FACTOR * reference time); a task gets at most
+# CAP seconds in all (EVALPLUS_TIMEOUT_PER_TASK).
+GT_TIME_LIMIT_FACTOR = 4.0
+MIN_TIME_LIMIT_S = 1.0
+TASK_TIME_CAP_S = 60.0
+
+
+def time_limits(ref_times: list[float]) -> list[float]:
+    return [max(MIN_TIME_LIMIT_S, GT_TIME_LIMIT_FACTOR * t) for t in ref_times]
+
+
+# --- MBPP+: JSON stores every sequence as a list; EvalPlus turns some arguments back into tuples/sets.
+EACH_ARG_TUPLE = {2, 116, 132, 143, 222, 261, 273, 394, 399, 421, 424, 429, 470, 560, 579, 596, 616,
+                  630, 726, 740, 744, 809}
+EACH_ARG_LIST_OF_TUPLES = {63, 64, 70, 94, 120, 237, 272, 299, 400, 409, 417, 438, 473, 614, 780}
+FIRST_ARG_LIST_OF_TUPLES = {75, 413, 444, 753}
+SECOND_ARG_TUPLE = {106, 750}
+FIRST_ARG_TUPLE = {250, 307, 405, 446, 617, 720, 763, 808}
+EACH_ARG_TUPLE_OF_TUPLES = {259, 401, 445}
+ALL_LISTS_TUPLES = {580, 615, 791}
+
+
+def _deep_tuple(x):
+    return tuple(_deep_tuple(v) for v in x) if isinstance(x, list) else x
+
+
+def mbpp_plus_args(task_num: int, args: list) -> list:
+    """One MBPP+ input (the argument list) with the argument types the reference expects."""
+    a = list(args)
+    if task_num in EACH_ARG_TUPLE:
+        return [tuple(x) for x in a]
+    if task_num in EACH_ARG_LIST_OF_TUPLES:
+        return [[tuple(y) for y in x] for x in a]
+    if task_num in FIRST_ARG_LIST_OF_TUPLES:
+        return [[tuple(y) for y in a[0]], a[1]]
+    if task_num in SECOND_ARG_TUPLE:
+        return [a[0], tuple(a[1])]
+    if task_num in FIRST_ARG_TUPLE:
+        return [tuple(a[0])] + a[1:]
+    if task_num in EACH_ARG_TUPLE_OF_TUPLES:
+        return [tuple(tuple(y) for y in x) for x in a]
+    if task_num in ALL_LISTS_TUPLES:
+        return list(_deep_tuple(a))
+    if task_num == 115:   # EvalPlus maps an empty list to {} (an empty dict), kept as is
+        return [[set(x) if isinstance(x, list) and x else {} for x in a[0]]]
+    if task_num == 124:
+        return [float(a[0]), complex(a[1])]
+    if task_num == 252:
+        return [complex(a[0])]
+    if task_num == 278:
+        return [tuple(tuple(x) if isinstance(x, list) else x for x in a[0])]
+    if task_num == 722:
+        return [{k: tuple(v) for k, v in a[0].items()}] + a[1:]
+    return a
+
+
+# --- special oracles: problems judged by a property, not by equality with the reference output.
+# Name of the entry point -> the oracle function (defined in ORACLE_SETUP) that decides `exact`.
+MBPP_ORACLES = {
+    "are_equivalent": "_exact_always",        # Mbpp/164: any answer that does not raise
+    "sum_div": "_exact_or_zero",              # Mbpp/295
+    "surface_Area": "_exact_surface_area",    # Mbpp/581
+    "digit_distance_nums": "_exact_digit_distance",  # Mbpp/558
+    "check_str": "_exact_not_none",           # regex-match results: only None-ness is compared
+    "text_match_three": "_exact_not_none",
+    "text_starta_endb": "_exact_not_none",
+}
+for _name in ("similar_elements", "find_char_long", "common_in_nested_lists", "extract_singly",
+              "larg_nnum", "intersection_array", "find_dissimilar", "Diff"):
+    MBPP_ORACLES[_name] = "_exact_as_sets"
+NOT_NONE_ENTRY_POINTS = {"check_str", "text_match_three", "text_starta_endb"}
+HUMANEVAL_ORACLES = {"find_zero": "_find_zero_ok"}   # HumanEval/32: |poly(xs, x)| <= atol
+
+# Large expected values are known by digest only; the runner's protocol module is importable
+# wherever test code runs (judge process, or the compat process).
+DIGEST_SETUP = "from sandboxes.runner.protocol import plain_digest as _plain_digest\n"
+
+# Trusted test code: runs in the judge (strict) or beside the program (compat), never on the host.
+ORACLE_SETUP = '''
+import math
+inf, nan = float("inf"), float("nan")
+
+def _is_floats(x):
+    if isinstance(x, float):
+        return True
+    return isinstance(x, (list, tuple)) and len(x) > 0 and all(isinstance(i, float) for i in x)
+
+def _allclose(a, b, atol, rtol=1e-07):
+    if isinstance(b, (list, tuple)):
+        return isinstance(a, (list, tuple)) and len(a) == len(b) and all(
+            _allclose(x, y, atol, rtol) for x, y in zip(a, b))
+    return a == b or abs(a - b) <= atol + rtol * abs(b)
+
+def _match(out, exp, atol, exact):
+    if atol == 0 and _is_floats(exp):
+        atol = 1e-6
+    if not exact and atol != 0:
+        if type(out) != type(exp) or (isinstance(exp, (list, tuple)) and len(out) != len(exp)):
+            return False
+        return _allclose(out, exp, atol)
+    return bool(exact)
+
+def _exact_always(out, exp, inp, atol):
+    return True
+
+def _exact_or_zero(out, exp, inp, atol):
+    return out == exp or out == 0
+
+def _surface_area_ref(base_edge, height):
+    slant = math.sqrt((base_edge / 2) ** 2 + height ** 2)
+    return round(base_edge ** 2 + 4 * (base_edge * slant) / 2)
+
+def _exact_surface_area(out, exp, inp, atol):
+    return out == exp or abs(out - _surface_area_ref(*inp)) <= atol
+
+def _digit_distance_ref(a, b):
+    x, y = str(a), str(b)
+    n = max(len(x), len(y))
+    return sum(abs(int(p) - int(q)) for p, q in zip(x.zfill(n), y.zfill(n)))
+
+def _exact_digit_distance(out, exp, inp, atol):
+    return out == exp or out == _digit_distance_ref(*inp)
+
+def _exact_as_sets(out, exp, inp, atol):
+    return set(out) == set(exp)
+
+def _exact_not_none(out, exp, inp, atol):
+    return out == exp if isinstance(out, bool) else exp == (out is not None)
+
+def _poly(xs, x):
+    return sum(c * math.pow(x, i) for i, c in enumerate(xs))
+
+def _find_zero_ok(out, exp, inp, atol):
+    return abs(_poly(*inp, out)) <= atol
+'''
+
+
+def oracle_test_code(entry_point: str, oracle: str, args: list, expected, atol: float) -> str:
+    """A "code" test applying `oracle` to the candidate's answer on `args` (literals via repr)."""
+    call = f"_out = {entry_point}(*{args!r})\n"
+    if oracle == "_find_zero_ok":  # decided by the property alone, as in EvalPlus
+        check = f"_find_zero_ok(_out, None, {args!r}, {atol!r})"
+    else:
+        check = f"_match(_out, {expected!r}, {atol!r}, {oracle}(_out, {expected!r}, {args!r}, {atol!r}))"
+    return call + f"assert {check}, 'expected %.200r, got %.200r' % ({expected!r}, _out)\n"

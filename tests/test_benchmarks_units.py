@@ -1,0 +1,162 @@
+"""Comparison semantics, capture mode, per-test detail and custom problem files."""
+import json
+from collections import Counter
+
+import pytest
+
+from benchmarks_data.base import DataError
+from benchmarks_data.registry import get_benchmark
+from sandboxes.job import Job, Limits
+from sandboxes.job import TestCase as Case
+from sandboxes.runner.compare import stdout_match, values_match
+from sandboxes.runner.protocol import decode_plain, encode_plain
+
+
+# --- float tolerance (EvalPlus semantics) --------------------------------------------------------
+def test_floats_compare_within_default_atol():
+    assert values_match(0.1 + 0.2, 0.3)                 # 1e-6 is implied for float expectations
+    assert values_match([1.0, 2.0000001], [1.0, 2.0])
+    assert not values_match(0.31, 0.3)
+    assert not values_match([1.0], [1.0, 2.0])
+
+
+def test_explicit_atol_and_type_check():
+    assert values_match(1.00009, 1.0, atol=1e-4)
+    assert not values_match(1.0002, 1.0, atol=1e-4)
+    assert not values_match(1, 1.0000001, atol=1e-4)     # EvalPlus: types must agree for tolerance
+    assert values_match(1, 1.0)                          # but exact equality needs no tolerance
+    assert not values_match(True, 1.0000001, atol=1e-4)
+
+
+def test_stdio_compare_token_wise():
+    assert stdout_match("1 2\n3\n", "1 2 3")
+    assert stdout_match("0.3333333\n", "0.333333333")
+    assert not stdout_match("1 2", "1 2 3")
+    assert not stdout_match("yes", "YES")
+
+
+def test_big_ints_cross_as_plain_data():
+    x = 7 ** 9000   # past Python's 4300-digit str limit
+    assert decode_plain(json.loads(json.dumps(encode_plain([x, -x])))) == [x, -x]
+
+
+# --- through the runner -----------------------------------------------------------------------
+def run_one(run_jobs, job):
+    return run_jobs([job])[0]
+
+
+@pytest.mark.parametrize("judge", ["strict", "compat"])
+def test_per_test_detail(run_jobs, judge):
+    job = Job(program="def f(x):\n    return x * 2 if x < 3 else 0\n", entry_point="f", judge=judge,
+              stop_on_failure=False,
+              tests=[Case("ok", kind="call", args=[1], expected=2),
+                     Case("wrong", kind="call", args=[5], expected=10),
+                     Case("assert", code="assert f(2) == 5"),
+                     Case("raises", code="f(None)")])
+    o = run_one(run_jobs, job)
+    by = {t.name: t for t in o.tests}
+    assert by["ok"].status == "passed"
+    assert by["wrong"].status == "failed" and "expected 10, got 0" in by["wrong"].message
+    assert by["assert"].status == "failed" and by["assert"].error_type == "AssertionError"
+    assert by["raises"].status == "error" and by["raises"].error_type == "TypeError"
+
+
+def test_strict_accepts_builtin_subclass_answers(run_jobs):
+    program = "from collections import Counter, OrderedDict\ndef f(s):\n    return Counter(s)\n" \
+              "def g():\n    return [OrderedDict(a=1)]\n"
+    job = Job(program=program, entry_point="f", judge="strict",
+              tests=[Case("counter", kind="call", args=["aab"], expected={"a": 2, "b": 1}),
+                     Case("nested", code="assert g() == [{'a': 1}]")])
+    o = run_one(run_jobs, job)
+    assert [t.status for t in o.tests] == ["passed", "passed"], o.tests
+
+
+def test_capture_mode_reports_values_and_digests(run_jobs):
+    job = Job(program="def f(n):\n    return list(range(n))\n", entry_point="f", judge="compat",
+              stop_on_failure=False,
+              tests=[Case("small", kind="capture", args=[3]), Case("large", kind="capture", args=[100000])])
+    small, large = run_one(run_jobs, job).tests
+    assert small.status == "passed" and decode_plain(small.output["v"]) == [0, 1, 2]
+    assert large.status == "passed" and len(large.output["digest"]) == 64
+
+
+@pytest.mark.parametrize("judge", ["strict", "compat"])
+def test_stdio_problem(run_jobs, judge):
+    job = Job(program="a, b = map(int, input().split())\nprint(a + b)\n", judge=judge, stop_on_failure=False,
+              tests=[Case("t0", kind="stdio", stdin="1 2\n", expected="3\n"),
+                     Case("t1", kind="stdio", stdin="2 2\n", expected="5\n")])
+    o = run_one(run_jobs, job)
+    assert [t.status for t in o.tests] == ["passed", "failed"]
+
+
+# --- custom problem files ---------------------------------------------------------------------
+def write(tmp_path, rows, name="problems.jsonl"):
+    path = tmp_path / name
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n")
+    return str(path)
+
+
+GOOD = [
+    {"task_id": "add", "prompt": "def add(a, b):\n", "entry_point": "add",
+     "tests": ["assert add(1, 2) == 3", "assert add(-1, 1) == 0"], "canonical_solution": "def add(a, b):\n    return a + b\n"},
+    {"task_id": "mean", "prompt": "def mean(xs):\n", "entry_point": "mean",
+     "io": [{"input": [[1, 2]], "output": 1.5}, {"input": [[1, 2, 4]], "output": 2.3333333, "atol": 1e-6}],
+     "canonical_solution": "def mean(xs):\n    return sum(xs) / len(xs)\n"},
+    {"task_id": "echo-sum", "prompt": "Read two ints, print their sum.",
+     "stdio": [{"input": "1 2\n", "output": "3\n"}],
+     "canonical_solution": "print(sum(map(int, input().split())))\n"},
+]
+
+
+@pytest.mark.parametrize("judge", ["strict", "compat"])
+def test_custom_problems_run(tmp_path, run_jobs, judge):
+    from harness.check_dataset import check_dataset
+    path = write(tmp_path, GOOD)
+    bench = get_benchmark(path)
+    problems = bench.load_problems()
+    assert [p.metadata["test_kind"] for p in problems] == ["tests", "io", "stdio"]
+    assert bench.program_for(problems[2], "print(3)", None) == "print(3)"   # stdio: the answer is the program
+    assert bench.program_for(problems[0], "    return 0\n", None) == "def add(a, b):\n    return 0\n"
+    report = check_dataset(bench, run_jobs, judge)
+    assert report.total == 3 and not report.failures, report.failures
+
+
+@pytest.mark.parametrize("row, message", [
+    ({"prompt": "x", "tests": ["assert 1"]}, ":2: field 'task_id': missing"),
+    ({"task_id": "t", "prompt": "x"}, ":2: field 'tests': give exactly one of"),
+    ({"task_id": "t", "prompt": "x", "tests": ["assert 1"], "io": []}, "found tests, io"),
+    ({"task_id": "t", "prompt": "x", "tests": ["assert (1"]}, "field 'tests[0]': not valid Python"),
+    ({"task_id": "t", "prompt": "x", "io": [{"input": [1], "output": 2}]}, "field 'entry_point': required"),
+    ({"task_id": "t", "prompt": "x", "entry_point": "f", "io": [{"input": 1, "output": 2}]},
+     "field 'input': expected list"),
+    ({"task_id": "t", "prompt": "x", "stdio": [{"input": "1"}]}, "field 'stdio[0]': expected an object"),
+    ({"task_id": "t", "prompt": 3, "tests": ["assert 1"]}, "field 'prompt': expected str, got int"),
+    ({"task_id": "t", "prompt": "x", "tests": ["assert 1"], "time_limit_s": -1}, "'time_limit_s': must be > 0"),
+    ({"task_id": "t", "prompt": "x", "tests": ["assert 1"], "oops": 1}, "field 'oops': unknown"),
+    ({"task_id": "add", "prompt": "x", "tests": ["assert 1"]}, ":2: field 'task_id': duplicate of line 1"),
+])
+def test_bad_custom_files(tmp_path, row, message):
+    path = write(tmp_path, [GOOD[0], row])
+    with pytest.raises(DataError) as e:
+        get_benchmark(path).load_problems()
+    assert message in str(e.value) and path in str(e.value) and "\n" not in str(e.value)
+
+
+def test_bad_json_line_and_missing_file(tmp_path):
+    path = write(tmp_path, [GOOD[0], "", "{not json"])
+    with pytest.raises(DataError, match=r"problems.jsonl:3: not valid JSON"):
+        get_benchmark(path).load_problems()
+    with pytest.raises(DataError, match="no such problems file"):
+        get_benchmark(str(tmp_path / "missing.jsonl"))
+
+
+def test_check_dataset_cli(tmp_path, run_jobs, capsys):
+    import argparse
+    from harness import check_dataset as cli
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    bad = dict(GOOD[0], canonical_solution="def add(a, b):\n    return a - b\n")
+    args = parser.parse_args(["--benchmark", write(tmp_path, [GOOD[1], bad]), "--judge", "both"])
+    assert cli.run(args, run_jobs=run_jobs) == 1
+    out = capsys.readouterr()
+    assert "1/2 references pass" in out.out and "add: test_0: failed AssertionError" in out.err
