@@ -124,7 +124,7 @@ def evaluate(benchmark: Union[str, Benchmark], samples: Union[str, Iterable[dict
             from tqdm import tqdm
 
             with tqdm(total=len(sample_list), initial=len(done), disable=quiet, unit="sample",
-                      desc=f"{bench.name} [{config.sandbox}]", dynamic_ncols=True) as bar:
+                      desc=f"{bench.name} [{config.sandbox}{' on ray' if config.backend == 'ray' else ''}]", dynamic_ncols=True) as bar:
                 for i, outcome in executor.iter_jobs(p.job for p in prepared):
                     s = todo[i]
                     r = to_result(s.task_id, s.sample_index, prepared[i], outcome)
@@ -139,7 +139,8 @@ def evaluate(benchmark: Union[str, Benchmark], samples: Union[str, Iterable[dict
         if owns_executor:
             executor.close()
 
-    summary = summarize(bench, problems, results, k, run_config, executor.image_id)
+    # The backend is not part of run.json: verdicts do not depend on it, so a run may resume on another.
+    summary = summarize(bench, problems, results, k, {**run_config, "backend": config.backend}, executor.image_id)
     if output_dir:
         write_json_atomic(os.path.join(output_dir, "summary.json"), summary)
     return EvaluationResult(results=results, summary=summary)
