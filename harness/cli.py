@@ -29,6 +29,8 @@ COMMANDS = {
     "serve": ("harness.serve", "add_arguments", "run", "HTTP API for batch evaluation and rewards"),
     "bench-training": ("harness.bench_training", "add_arguments", "run",
                        "SFT -> PPO -> PF-PPO(BR/BW) on atomic/synthetic data (needs a GPU to be quick)"),
+    "bench-ray": ("harness.bench_ray", "add_arguments", "run",
+                  "scheduling overhead of --backend ray against the local pool"),
     "bench-rewards": ("harness.bench_rewards", "add_arguments", "run",
                       "reward latency/throughput: the callable against the HTTP server"),
     "train": ("harness.train_cli", "add_arguments", "run",

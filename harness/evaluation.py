@@ -123,7 +123,8 @@ def evaluate(benchmark: Union[str, Benchmark], samples: Union[str, Iterable[dict
         if owns_executor:
             executor.close()
 
-    summary = summarize(bench, problems, results, k, run_config, image_id)
+    # The backend is not part of run.json: verdicts do not depend on it, so a run may resume on another.
+    summary = summarize(bench, problems, results, k, {**run_config, "backend": config.backend}, image_id)
     if output_dir:
         write_json_atomic(os.path.join(output_dir, "summary.json"), summary)
     return EvaluationResult(results=results, summary=summary)
@@ -142,7 +143,8 @@ def score_samples(bench: Benchmark, problems: dict[str, Problem], samples: list[
     prepared = [prepare(bench, problems[s.task_id], s.completion, s.solution, limits, config.judge) for s in todo]
     new: dict[int, SampleResult] = {}
     with tqdm(total=len(samples), initial=start, disable=quiet, unit="sample",
-              desc=f"{bench.name} [{config.sandbox}]", dynamic_ncols=True) as bar:
+              desc=f"{bench.name} [{config.sandbox}{' on ray' if config.backend == 'ray' else ''}]",
+              dynamic_ncols=True) as bar:
         for i, outcome in executor.iter_jobs(p.job for p in prepared):
             new[i] = to_result(todo[i].task_id, todo[i].sample_index, prepared[i], outcome)
             if writer:

@@ -24,6 +24,8 @@ class ExecConfig:
     image: Optional[str] = None
     runtime: Optional[str] = None     # e.g. runsc (gVisor)
     rerun_timeouts: bool = True       # run a timeout once more when load may explain it (load_suspect)
+    backend: str = "local"            # local | ray (sandboxes on every node of a Ray cluster; workers = per node)
+    ray_address: Optional[str] = None # Ray cluster address (default: initialised Ray, $RAY_ADDRESS, or a local one)
 
     def limits(self) -> Limits:
         return Limits(cpu_time_s=self.timeout_s, memory_mb=self.memory_mb)
@@ -57,6 +59,7 @@ class Executor:
     def start(self) -> "Executor":
         if self.pool is None:
             cfg = self.config
+            pool = self._make_pool()
             if cfg.sandbox == "process":
                 from sandboxes.process_backend import LIMITATIONS, bwrap_path
 
@@ -66,19 +69,35 @@ class Executor:
                 else:
                     self.warn("WARNING: --sandbox process runs untrusted code on this machine WITHOUT isolation "
                               "(install bubblewrap for namespaces); use it for development only")
-            try:
-                self.pool = make_pool(cfg.sandbox, workers=cfg.workers, limits=cfg.limits(), image=cfg.image,
-                                      runtime=cfg.runtime)
-            except ValueError as e:
-                raise UserError(str(e)) from None
+            self.pool = pool
             try:
                 self.pool.start()
-            except SandboxUnavailable:
+            except (SandboxUnavailable, UserError):
+                self.pool = None
                 raise
             except Exception as e:
-                raise SandboxUnavailable(f"could not start the {cfg.sandbox} sandbox pool: {type(e).__name__}: {e}"
-                                         ) from None
+                self.pool = None
+                where = " on Ray" if cfg.backend == "ray" else ""
+                raise SandboxUnavailable(f"could not start the {cfg.sandbox} sandbox pool{where}: "
+                                         f"{type(e).__name__}: {e}") from None
         return self
+
+    def _make_pool(self):
+        cfg = self.config
+        if cfg.backend == "ray":
+            if cfg.sandbox not in ("docker", "process"):
+                raise UserError(f"unknown sandbox backend {cfg.sandbox!r}; known: docker, process")
+            from harness.ray_backend import RayPool  # Ray is optional: imported only here
+
+            return RayPool(cfg.sandbox, workers_per_node=cfg.workers, limits=cfg.limits(), image=cfg.image,
+                           runtime=cfg.runtime, address=cfg.ray_address, warn=self.warn)
+        if cfg.backend != "local":
+            raise UserError(f"unknown execution backend {cfg.backend!r}; use local or ray")
+        try:
+            return make_pool(cfg.sandbox, workers=cfg.workers, limits=cfg.limits(), image=cfg.image,
+                             runtime=cfg.runtime)
+        except ValueError as e:
+            raise UserError(str(e)) from None
 
     @property
     def image_id(self) -> str:
