@@ -8,7 +8,9 @@ import os
 from harness.errors import UserError
 
 
-def add_exec_arguments(p: argparse.ArgumentParser, judge: bool = True) -> None:
+def add_exec_arguments(p: argparse.ArgumentParser, judge: bool = True, backend_flag: str = "--backend") -> None:
+    """The sandbox flags every executing command shares. Commands whose --backend means something else
+    (`run`: the generation backend) name the execution backend flag differently."""
     g = p.add_argument_group("sandbox")
     g.add_argument("--sandbox", choices=["docker", "process"], default="docker",
                    help="docker (default) or process (NO isolation: development only)")
@@ -21,7 +23,7 @@ def add_exec_arguments(p: argparse.ArgumentParser, judge: bool = True) -> None:
                             "compat: human-eval/EvalPlus semantics, to reproduce published numbers")
     g.add_argument("--image", default=None, help="sandbox image tag (default: the built-in recipe's)")
     g.add_argument("--runtime", default=None, help="Docker runtime, e.g. runsc for gVisor")
-    g.add_argument("--backend", choices=["local", "ray"], default="local",
+    g.add_argument(backend_flag, dest="exec_backend", choices=["local", "ray"], default="local",
                    help="local (default): sandboxes on this machine; ray: on every node of a Ray cluster "
                         "(--workers is then per node; needs pip install 'codeharness[ray]')")
     g.add_argument("--ray-address", default=None,
@@ -35,12 +37,13 @@ def exec_config(args):
         raise UserError("--workers must be at least 1")
     if args.timeout <= 0:
         raise UserError("--timeout must be positive")
-    if getattr(args, "ray_address", None) and getattr(args, "backend", "local") != "ray":
+    backend = getattr(args, "exec_backend", "local")
+    if getattr(args, "ray_address", None) and backend != "ray":
         raise UserError("--ray-address needs --backend ray")
     judge = args.judge if getattr(args, "judge", None) in ("strict", "compat") else "strict"
     return ExecConfig(sandbox=args.sandbox, workers=args.workers, timeout_s=args.timeout, memory_mb=args.memory,
                       judge=judge, image=args.image, runtime=args.runtime,
-                      backend=getattr(args, "backend", "local"), ray_address=getattr(args, "ray_address", None))
+                      backend=backend, ray_address=getattr(args, "ray_address", None))
 
 
 def parse_ks(text: str) -> list[int]:

@@ -86,7 +86,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-plots", action="store_true")
     parser.add_argument("--k", default="1,10,100", help="pass@k values (default 1,10,100)")
     from harness.evaluate_cli import add_exec_arguments
-    add_exec_arguments(parser)
+    add_exec_arguments(parser, backend_flag="--exec-backend")
 
 
 def run(args) -> int:
