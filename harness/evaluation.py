@@ -141,6 +141,8 @@ def score_samples(bench: Benchmark, problems: dict[str, Problem], samples: list[
         return []
     limits = config.limits()
     prepared = [prepare(bench, problems[s.task_id], s.completion, s.solution, limits, config.judge) for s in todo]
+    if executor.pool is None:
+        executor.start()   # before the progress bar: a sandbox that cannot start is a one-line error
     new: dict[int, SampleResult] = {}
     with tqdm(total=len(samples), initial=start, disable=quiet, unit="sample",
               desc=f"{bench.name} [{config.sandbox}{' on ray' if config.backend == 'ray' else ''}]",

@@ -189,7 +189,9 @@ def test_sample_killing_its_sandbox_does_not_take_the_node_down(cluster):
         jobs = [numbered_job(i) for i in range(12)]
         jobs.insert(3, killer)
         outcomes = pool.run_all(jobs)
-        assert outcomes[3].error and not outcomes[3].tests  # an infrastructure failure, not a verdict
+        # Without namespaces the kill takes the runner down (an infrastructure failure after a retry);
+        # under bubblewrap the runner is PID 1 and the kill is dropped. Either way: no verdict is lost.
+        assert (outcomes[3].error and not outcomes[3].tests) or outcomes[3].finished
         check_numbered(dict(enumerate(outcomes[:3] + outcomes[4:])), 12)
         assert pool.lost_actors == 0
         assert all(s.state == "ready" for s in pool.node_states())
