@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import os
 import platform
-from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence, Union
 
 from benchmarks_data.base import Benchmark, Problem, needs_prepare

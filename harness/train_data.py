@@ -13,7 +13,6 @@ prompt when it starts with it (the body a base model continues with), else the w
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import random
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import Optional
 from benchmarks_data.base import Benchmark, DataError, Problem
 from benchmarks_data.inline import has_inline_tests, problem_from_fields
 from benchmarks_data.registry import BENCHMARKS, get_benchmark
+from benchmarks_data.sources import numbered_jsonl
 
 # Split a training role reads when the spec names none (synthetic's own default is its test split).
 DEFAULT_TRAIN_SPLIT = {"synthetic": "train"}
@@ -101,21 +101,7 @@ def sft_records(problems: list[Problem]) -> list[dict]:
 
 
 def _read_rows(path: str) -> list[tuple[int, dict]]:
-    rows = []
-    try:
-        with open(path, encoding="utf-8") as f:
-            for lineno, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise DataError(f"{path}:{lineno}: not valid JSON ({e.msg})") from None
-                if not isinstance(row, dict):
-                    raise DataError(f"{path}:{lineno}: expected a JSON object, got {type(row).__name__}")
-                rows.append((lineno, row))
-    except OSError as e:
-        raise DataError(f"cannot read {path}: {e.strerror or e}") from None
+    rows = numbered_jsonl(path)
     if not rows:
         raise DataError(f"{path}: no rows")
     return rows

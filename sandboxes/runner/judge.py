@@ -12,15 +12,14 @@ import copy
 import os
 import select
 import signal
-import sys
 import time
 
 from sandboxes.runner import candidate as candidate_side
-from sandboxes.runner.compare import short, stdout_match, values_match
-from sandboxes.runner.protocol import (UnsupportedValue, decode_plain, encode_plain, plain_digest, read_frame,
-                                       write_frame)
+from sandboxes.runner.capture import capture
+from sandboxes.runner.programs import over_time, proc_cpu_seconds, run_stdio
+from sandboxes.runner.compare import short, values_match
+from sandboxes.runner.protocol import decode_plain, encode_plain, read_frame, write_frame
 
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 MAX_REPLY = 16 << 20
 
 
@@ -42,25 +41,6 @@ class TestTimeout(BaseException):
 
 class TrustedCodeError(Exception):
     """The benchmark's own test code failed: a harness problem, not the candidate's."""
-
-
-def proc_cpu_seconds(pid: int) -> float:
-    try:
-        with open("/proc/%d/stat" % pid, "rb") as f:
-            fields = f.read().rsplit(b")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
-def over_time(pid: int, cpu_start: float, cpu_limit: float, wall_deadline: float) -> str:
-    """"" or why the process is out of time. The message names the clock (the harness reruns
-    wall-clock timeouts once: they can come from load, not from the candidate)."""
-    if proc_cpu_seconds(pid) - cpu_start > cpu_limit:
-        return "cpu time limit exceeded"
-    if time.monotonic() > wall_deadline:
-        return "wall time limit exceeded"
-    return ""
 
 
 def _rebuild_exception(kind: str, message: str) -> BaseException:
@@ -285,122 +265,11 @@ def compare_call(got, test: dict) -> tuple:
     return "failed", "WrongAnswer", "expected %s, got %s" % (short(expected), short(got))
 
 
-def run_stdio(program: str, test: dict, io, limits: dict) -> tuple:
-    """A fresh process runs the program as __main__ on the test's stdin; stdout is compared."""
-    path = os.path.join(io.work, "stdin-%d.txt" % id(test))
-    with open(path, "w") as f:
-        f.write(test.get("stdin") or "")
-    out_r, out_w = os.pipe()
-    fd_in = os.open(path, os.O_RDONLY)
-
-    def body():
-        os.dup2(3, 1)
-        sys.stdout = os.fdopen(1, "w", closefd=False)
-        ns = {"__name__": "__main__", "__builtins__": builtins}
-        code = 0
-        try:
-            exec(compile(program, "<candidate>", "exec"), ns)
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else 1
-        except BaseException as e:
-            sys.stderr.write("%s: %s\n" % (type(e).__name__, e))
-            code = 1
-        try:
-            sys.stdout.flush()
-        finally:
-            os._exit(code)
-
-    pid = io.fork(body, keep=(out_w,), stdin_fd=fd_in)
-    os.close(out_w)
-    os.close(fd_in)
-    chunks, size, cap = [], 0, int(limits["max_output_bytes"])
-    cpu_limit = float(test.get("time_limit_s") or limits["cpu_time_s"])
-    deadline = time.monotonic() + 3 * cpu_limit + 2
-    verdict = None
-    while verdict is None:
-        ready, _, _ = select.select([out_r] + io.fds(), [], [], 0.05)
-        for fd in ready:
-            io.read(fd)
-        if out_r in ready:
-            data = os.read(out_r, 1 << 16)
-            if not data:
-                break
-            size += len(data)
-            chunks.append(data)
-            if size > cap:
-                verdict = ("error", "OutputLimitExceeded", "stdout over %d bytes" % cap)
-        over = over_time(pid, 0.0, cpu_limit, deadline) if verdict is None else ""
-        if over:
-            verdict = ("timeout", "Timeout", over)
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    _, status = os.waitpid(pid, 0)
-    os.close(out_r)
-    os.unlink(path)
-    if verdict:
-        return verdict
-    if os.WIFSIGNALED(status) or os.WEXITSTATUS(status) != 0:
-        code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)
-        return "error", "RuntimeError", "exit status %d" % code
-    got = b"".join(chunks).decode("utf-8", "replace")
-    if stdout_match(got, str(test.get("expected") or ""), float(test.get("atol") or 0)):
-        return "passed", "", ""
-    return "failed", "WrongAnswer", "expected %s, got %s" % (short(test.get("expected")), short(got))
-
-
-CAPTURE_INLINE_VALUES = 50_000     # larger captured values are reported by digest
-CAPTURE_MAX_VALUES = 2_000_000
-
-
-def _count_values(value, limit: int) -> int:
-    """How many scalars `value` holds, a string counting one per 16 characters; stops past `limit`."""
-    count, stack = 0, [value]
-    while stack and count <= limit:
-        v = stack.pop()
-        count += 1 + (len(v) >> 4 if isinstance(v, (str, bytes)) else 0)
-        if isinstance(v, (list, tuple, set, frozenset)):
-            stack.extend(v)
-        elif isinstance(v, dict):
-            stack.extend(v.keys())
-            stack.extend(v.values())
-    return count
-
-
-def _digestible(value) -> bool:
-    """Exact comparison by digest is right only without floats (tolerance) and sets/dicts (order)."""
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, (list, tuple)):
-            stack.extend(v)
-        elif isinstance(v, (float, complex, set, frozenset, dict)):
-            return False
-    return True
-
-
-def capture(got) -> tuple:
-    """A "capture" test (running trusted reference code to learn its outputs) passes when the call
-    returned plain data; the value rides in the event: {"v": value} or, when large, {"digest": sha256}."""
-    if isinstance(got, RemoteObject):
-        return "error", "UnsupportedValue", "returned a non-plain %s" % got._type, None
-    got = candidate_side._as_builtin(got)
-    size = _count_values(got, CAPTURE_MAX_VALUES)
-    try:
-        if size <= CAPTURE_INLINE_VALUES:
-            return "passed", "", "", {"v": encode_plain(got)}
-        if size <= CAPTURE_MAX_VALUES and _digestible(got):
-            # Large exact-match values travel as a digest (a cache of them would reach gigabytes).
-            return "passed", "", "", {"digest": plain_digest(got)}
-    except UnsupportedValue as e:
-        return "error", "UnsupportedValue", short(str(e), 300), None
-    return "error", "OutputTooLarge", "more than %d values" % CAPTURE_INLINE_VALUES, None
-
-
 def call_result(got, test: dict) -> tuple:
     """(status, error_type, message, captured value) of a "call" or "capture" test."""
     if test.get("kind") == "capture":
+        if isinstance(got, RemoteObject):
+            return "error", "UnsupportedValue", "returned a non-plain %s" % got._type, None
         return capture(got)
     return compare_call(got, test) + (None,)
 
