@@ -10,6 +10,7 @@ from typing import Iterable, Iterator, Optional
 
 from sandboxes import Job, Limits, Outcome, SandboxPool, make_pool
 from sandboxes.engine import SandboxUnavailable
+from sandboxes.pool import in_input_order
 
 from harness.errors import UserError
 
@@ -134,10 +135,7 @@ class Executor:
 
     def run_jobs(self, jobs: Iterable[Job]) -> list[Outcome]:
         jobs = list(jobs)
-        out: list[Optional[Outcome]] = [None] * len(jobs)
-        for i, outcome in self.iter_jobs(jobs):
-            out[i] = outcome
-        return out  # type: ignore[return-value]
+        return in_input_order(self.iter_jobs(jobs), len(jobs))
 
     __call__ = run_jobs  # an Executor is a `run_jobs(jobs) -> outcomes` callable
 

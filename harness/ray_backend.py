@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 from sandboxes.job import Job, Limits, Outcome
+from sandboxes.pool import in_input_order
 
 from harness.errors import UserError
 from harness.ray_node import NodeRunner
@@ -333,10 +334,7 @@ class RayPool:
 
     def run_all(self, jobs: Iterable[Job]) -> list[Outcome]:
         jobs = list(jobs)
-        out: list[Optional[Outcome]] = [None] * len(jobs)
-        for idx, outcome in self.run(jobs):
-            out[idx] = outcome
-        return out  # type: ignore[return-value]
+        return in_input_order(self.run(jobs), len(jobs))
 
     def node_states(self) -> list[NodeState]:
         """A snapshot for monitoring and tests (the dispatcher owns the live objects)."""

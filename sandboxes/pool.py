@@ -19,6 +19,14 @@ from sandboxes.runner.protocol import FRAME, pack
 HOST_GRACE_S = 30.0
 
 
+def in_input_order(results: Iterable[tuple[int, Outcome]], n: int) -> list[Outcome]:
+    """Outcomes yielded as (index, outcome) in completion order, back in input order."""
+    out: list[Optional[Outcome]] = [None] * n
+    for idx, outcome in results:
+        out[idx] = outcome
+    return out  # type: ignore[return-value]
+
+
 class WorkerDied(Exception):
     pass
 
@@ -195,10 +203,7 @@ class SandboxPool:
 
     def run_all(self, jobs: Iterable[Job]) -> list[Outcome]:
         jobs = list(jobs)
-        out: list[Optional[Outcome]] = [None] * len(jobs)
-        for idx, outcome in self.run(jobs):
-            out[idx] = outcome
-        return out  # type: ignore[return-value]
+        return in_input_order(self.run(jobs), len(jobs))
 
     def close(self) -> None:
         if self._closed:
