@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest_docker import docker_engine_or_skip, hardening_client, hostile_pool  # noqa: F401
+from conftest_docker import hardening_client, hostile_pool  # noqa: F401
 from fixtures_model import tiny_gpt2_path, tiny_llama_path  # noqa: F401  (session fixtures)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,8 +26,8 @@ def data_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def docker_client():
-    return docker_engine_or_skip()
+def docker_client(hardening_client):
+    return hardening_client  # one engine check per session, shared with the hardening suites
 
 
 @pytest.fixture(scope="session")
