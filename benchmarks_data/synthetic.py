@@ -5,7 +5,7 @@ by a split policy (splits.py), runs the composed references through the injected
 `run_jobs` to learn their outputs (screening.py), rejects the bad ones with a reason,
 deduplicates by behaviour on a fixed probe set (also against the atomic functions
 themselves), and returns problems with input/output tests. `SyntheticBenchmark` reads
-what harness/synthesize.py wrote, so synthetic splits evaluate like any benchmark.
+what harness/data/synthesize.py wrote, so synthetic splits evaluate like any benchmark.
 """
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 
 
 def evaluate(*args, **kwargs):
-    """Score samples against a benchmark; see harness.evaluation.evaluate."""
-    from harness.evaluation import evaluate as _evaluate
+    """Score samples against a benchmark; see harness.core.evaluation.evaluate."""
+    from harness.core.evaluation import evaluate as _evaluate
 
     return _evaluate(*args, **kwargs)
 

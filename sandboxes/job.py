@@ -2,7 +2,7 @@
 
 These types know nothing of benchmarks: a Job is a program plus trusted test code
 or data, and an Outcome is what happened, test by test. Turning an Outcome into a
-verdict is the harness's job (harness/judge.py).
+verdict is the harness's job (harness/core/judge.py).
 """
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ def docker_client(hardening_client):
 
 @pytest.fixture(scope="session")
 def docker_executor(docker_client):
-    from harness.executor import ExecConfig, Executor
+    from harness.core.executor import ExecConfig, Executor
 
     ex = Executor(ExecConfig(sandbox="docker", workers=2, timeout_s=3, memory_mb=512))
     ex.start()

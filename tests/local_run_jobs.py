@@ -5,7 +5,7 @@ enough for data-generation tests that run thousands of trusted reference program
 """
 from __future__ import annotations
 
-from harness.executor import ExecConfig, Executor
+from harness.core.executor import ExecConfig, Executor
 
 
 class LocalRunJobs(Executor):

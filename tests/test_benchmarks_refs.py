@@ -5,7 +5,7 @@ The quick tests cover the small sets and a subset of the large ones; `-m slow` r
 import pytest
 
 from benchmarks_data.registry import get_benchmark
-from harness.check_dataset import check_dataset
+from harness.data.check import check_dataset
 
 EVALPLUS_SUBSET = {
     # plain "call" tests; find_zero's property oracle; helpers from the prompt; a 7 MB answer by digest

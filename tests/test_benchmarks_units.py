@@ -110,7 +110,7 @@ GOOD = [
 
 @pytest.mark.parametrize("judge", ["strict", "compat"])
 def test_custom_problems_run(tmp_path, run_jobs, judge):
-    from harness.check_dataset import check_dataset
+    from harness.data.check import check_dataset
     path = write(tmp_path, GOOD)
     bench = get_benchmark(path)
     problems = bench.load_problems()
@@ -152,7 +152,7 @@ def test_bad_json_line_and_missing_file(tmp_path):
 
 def test_check_dataset_cli(tmp_path, run_jobs, capsys):
     import argparse
-    from harness import check_dataset as cli
+    from harness.data import check as cli
     parser = argparse.ArgumentParser()
     cli.add_arguments(parser)
     bad = dict(GOOD[0], canonical_solution="def add(a, b):\n    return a - b\n")

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from harness.cli import COMMANDS, build_parser
+from harness.cli.commands import COMMANDS, build_parser
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
@@ -17,7 +17,7 @@ def test_subcommand_help(name, capsys):
 
 
 def test_help_imports_no_heavy_library():
-    code = ("import sys; from harness.cli import build_parser; build_parser(); "
+    code = ("import sys; from harness.cli.commands import build_parser; build_parser(); "
             "print(sorted(m for m in ('torch', 'transformers', 'ray', 'trl') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

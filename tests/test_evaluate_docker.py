@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from harness.bench import mix_samples
-from harness.evaluation import evaluate
+from harness.bench.throughput import mix_samples
+from harness.core.evaluation import evaluate
 
 pytestmark = pytest.mark.docker
 
@@ -65,7 +65,7 @@ def add_problem_file(tmp_path):
 @pytest.mark.parametrize("judge", ["strict", "compat"])
 def test_each_status_comes_from_a_sample_built_for_it(docker_executor, tmp_path, judge):
     from benchmarks_data.humaneval import HumanEval
-    from harness.executor import ExecConfig
+    from harness.core.executor import ExecConfig
 
     bench = HumanEval(data_path=add_problem_file(tmp_path))
     samples = [{"task_id": "add", "completion": c} for c in STATUS_SAMPLES.values()]
@@ -76,7 +76,7 @@ def test_each_status_comes_from_a_sample_built_for_it(docker_executor, tmp_path,
 
 
 def test_sandbox_failure_is_retried_then_reported_not_blamed_on_the_model(humaneval_problems):
-    from harness.executor import ExecConfig, Executor
+    from harness.core.executor import ExecConfig, Executor
     from sandboxes.pool import SandboxPool, Worker, WorkerDied
 
     class DyingWorker(Worker):

@@ -8,10 +8,10 @@ import pytest
 
 from benchmarks_data.base import Problem
 from benchmarks_data.registry import get_benchmark
-from harness import generate as gen
+from harness.generation import generate as gen
 from harness.errors import UserError
 from harness.generation.base import Backend, GenerationConfig, make_backend
-from harness.sanitize import sanitize_completion
+from harness.generation.sanitize import sanitize_completion
 
 
 @pytest.fixture(scope="module")
@@ -260,7 +260,7 @@ def test_openai_bad_request_fails_at_once_and_persistent_500_gives_up():
 # ---------------------------------------------------------------- throughput measurement
 
 def test_bench_generation_counts_every_token(tiny_llama_path, tmp_path, capsys):
-    from harness import bench_generation as bg
+    from harness.bench import generation as bg
 
     results = bg.measure_throughput(tiny_llama_path, batch_sizes=(1, 3), prompt_tokens=8, new_tokens=5, repeats=1)
     assert [(r.batch_size, r.prompt_tokens, r.generated_tokens) for r in results] == [(1, 8, 5), (3, 8, 15)]
@@ -278,7 +278,7 @@ def test_bench_model_is_about_100m_parameters():
     import torch
     from transformers import AutoModelForCausalLM
 
-    from harness.bench_generation import BENCH_MODEL
+    from harness.bench.generation import BENCH_MODEL
     from harness.generation.random_model import model_config
 
     shape = {k: v for k, v in BENCH_MODEL.items() if k != "corpus_chars"}

@@ -1,5 +1,5 @@
 """Static hack markers: reported for a human, computed on the host, never deciding a verdict."""
-from harness.hack_flags import hack_flags
+from harness.core.hack_flags import hack_flags
 from tests.hostile.cases import BY_NAME, HONEST
 
 
@@ -48,7 +48,7 @@ def test_modules_and_raw_fds():
 
 def test_flags_are_reported_not_judged():
     """to_result carries the flags and leaves the verdict to the outcome."""
-    from harness.scoring import Prepared, to_result
+    from harness.core.scoring import Prepared, to_result
     from sandboxes import Job, Outcome, TestCase, TestResult
 
     job = Job(program="import os\nclass A:\n    def __eq__(s, o): return True\n", tests=[TestCase("t")])

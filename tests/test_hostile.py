@@ -58,9 +58,9 @@ def test_honest_samples_get_the_same_verdict_in_both_modes(hardening_client):
     """HumanEval's 164 canonical solutions and the bench's mix workload (per problem: 5 canonical,
     3 `return None`, 1 syntax error, 1 raising): strict and compat agree sample by sample."""
     from benchmarks_data.registry import get_benchmark
-    from harness.bench import mix_samples
-    from harness.evaluation import evaluate
-    from harness.executor import ExecConfig, Executor
+    from harness.bench.throughput import mix_samples
+    from harness.core.evaluation import evaluate
+    from harness.core.executor import ExecConfig, Executor
 
     problems = get_benchmark("humaneval").load_problems()
     samples = mix_samples(problems)

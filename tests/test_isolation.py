@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from harness.judge import verdict
+from harness.core.judge import verdict
 from tests.conftest_docker import hostile_limits
 from tests.hostile.run import job_for
 

@@ -1,5 +1,5 @@
 """Outcome -> Verdict: a pass needs an affirmative, complete report; nothing else counts."""
-from harness.judge import verdict
+from harness.core.judge import verdict
 from sandboxes.job import Outcome, TestResult
 
 

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from harness.metrics import pass_at_k, pass_at_ks
+from harness.core.metrics import pass_at_k, pass_at_ks
 
 
 def brute_force_pass_at_k(n, c, k):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness.errors import UserError
-from harness.executor import ExecConfig, Executor
+from harness.core.executor import ExecConfig, Executor
 from sandboxes import Job, Limits
 from sandboxes import TestCase as Case
 
@@ -52,7 +52,7 @@ def cluster():
 def mix():
     from benchmarks_data.registry import get_benchmark
 
-    from harness.bench import mix_samples
+    from harness.bench.throughput import mix_samples
 
     return mix_samples(get_benchmark("humaneval").load_problems()[:20])
 
@@ -83,7 +83,7 @@ def test_without_ray_a_one_line_error_names_the_extra(monkeypatch, tmp_path, cap
     with pytest.raises(UserError, match=r"pip install 'codeharness\[ray\]'"):
         Executor(ExecConfig(sandbox="process", backend="ray")).start()
 
-    from harness.cli import main
+    from harness.cli.commands import main
 
     samples = tmp_path / "s.jsonl"
     samples.write_text(json.dumps({"task_id": "HumanEval/0", "completion": "    return False\n"}) + "\n")
@@ -94,8 +94,8 @@ def test_without_ray_a_one_line_error_names_the_extra(monkeypatch, tmp_path, cap
 
 
 def test_cli_and_executor_do_not_import_ray():
-    code = ("import sys, harness.cli, harness.executor, harness.evaluation, harness.bench_ray; "
-            "harness.cli.build_parser(); print('ray' in sys.modules)")
+    code = ("import sys, harness.cli.commands, harness.core.executor, harness.core.evaluation, harness.bench.ray_overhead; "
+            "harness.cli.commands.build_parser(); print('ray' in sys.modules)")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO)
     assert out.returncode == 0, out.stderr
@@ -104,8 +104,8 @@ def test_cli_and_executor_do_not_import_ray():
 
 @needs_ray
 def test_mix_verdicts_identical_to_local_pool(cluster, mix, tmp_path):
-    from harness.evaluation import evaluate
-    from harness.results import read_results
+    from harness.core.evaluation import evaluate
+    from harness.core.results import read_results
 
     local = evaluate("humaneval", mix, exec_config=ExecConfig(sandbox="process", workers=2, timeout_s=3),
                      allow_missing=True, quiet=True, k=[1])
@@ -121,7 +121,7 @@ def test_mix_verdicts_identical_to_local_pool(cluster, mix, tmp_path):
 
 @needs_ray
 def test_jobs_spread_over_nodes_with_bounded_in_flight(cluster):
-    from harness.ray_backend import RayPool
+    from harness.distributed.ray_backend import RayPool
 
     with RayPool("process", per_worker=2, warn=lambda m: None) as pool:
         assert pool.size == NODES and len(pool.node_states()) == NODES
@@ -138,7 +138,7 @@ def test_jobs_spread_over_nodes_with_bounded_in_flight(cluster):
 def test_killed_actor_loses_and_doubles_nothing(cluster):
     import ray
 
-    from harness.ray_backend import RayPool
+    from harness.distributed.ray_backend import RayPool
 
     warnings: list[str] = []
     n = 48
@@ -166,7 +166,7 @@ def test_killed_actor_loses_and_doubles_nothing(cluster):
 def test_when_every_actor_is_gone_each_job_still_gets_one_outcome(cluster):
     import ray
 
-    from harness.ray_backend import RayPool
+    from harness.distributed.ray_backend import RayPool
 
     with RayPool("process", respawns=0, warn=lambda m: None) as pool:
         futures = [pool.submit(numbered_job(i, 0.5)) for i in range(9)]
@@ -181,7 +181,7 @@ def test_when_every_actor_is_gone_each_job_still_gets_one_outcome(cluster):
 
 @needs_ray
 def test_sample_killing_its_sandbox_does_not_take_the_node_down(cluster):
-    from harness.ray_backend import RayPool
+    from harness.distributed.ray_backend import RayPool
 
     killer = Job(program="import os\nos.kill(os.getppid(), 9)\ndef f():\n    return 0\n", entry_point="f",
                  tests=[Case("t", kind="call", args=[], expected=0)], limits=Limits(cpu_time_s=5))
@@ -213,7 +213,7 @@ def test_docker_sandboxes_on_ray_nodes(cluster, mix):
         if os.environ.get("CI"):
             raise RuntimeError("Docker engine or sandbox image missing in CI")
         pytest.skip("Docker engine or sandbox image not available")
-    from harness.evaluation import evaluate
+    from harness.core.evaluation import evaluate
 
     few = [s for s in mix if s["task_id"] in ("HumanEval/0", "HumanEval/1", "HumanEval/2")]
     local = evaluate("humaneval", few, exec_config=ExecConfig(sandbox="process", workers=2, timeout_s=3),

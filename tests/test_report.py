@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from harness import report
+from harness.reports import report
 from harness.errors import UserError
 
 

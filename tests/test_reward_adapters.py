@@ -6,7 +6,7 @@ import pytest
 
 import harness.adapters as adapters
 from harness.errors import UserError
-from harness.executor import ExecConfig, Executor
+from harness.core.executor import ExecConfig, Executor
 from harness.rewards import CodeReward
 from sandboxes import SandboxPool, WorkerDied
 from sandboxes.process_backend import ProcessWorker

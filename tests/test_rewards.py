@@ -5,8 +5,8 @@ import math
 import pytest
 
 from harness.errors import UserError
-from harness.executor import ExecConfig, Executor
-from harness.reward_inputs import completion_text, prepare_completion
+from harness.core.executor import ExecConfig, Executor
+from harness.rewards.inputs import completion_text, prepare_completion
 from harness.rewards import CodeReward, ShapedValues
 from sandboxes import SandboxPool, WorkerDied
 from sandboxes.process_backend import ProcessWorker
@@ -34,7 +34,7 @@ def body(p):
 def test_binary_humaneval_matches_evaluate(humaneval_reward, executor):
     """The reward path and `evaluate` judge the same samples alike (one scoring path)."""
     from benchmarks_data.registry import get_benchmark
-    from harness.evaluation import evaluate
+    from harness.core.evaluation import evaluate
 
     problems = get_benchmark("humaneval").load_problems()[:3]
     completions, task_ids, samples = [], [], []

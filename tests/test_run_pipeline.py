@@ -4,7 +4,7 @@ import json
 
 from benchmarks_data import registry
 from benchmarks_data.base import Benchmark, Problem
-from harness import run_pipeline
+from harness.generation import run_pipeline
 
 
 class TwoProblems(Benchmark):

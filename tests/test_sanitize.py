@@ -1,7 +1,7 @@
 """Sanitizing real-looking model output: chat answers in markdown and base-model completions that run on."""
 import ast
 
-from harness.sanitize import (code_blocks, cut_at_stop, entry_name, extract_code, parse_prefix,
+from harness.generation.sanitize import (code_blocks, cut_at_stop, entry_name, extract_code, parse_prefix,
                               sanitize_completion, sanitize_solution)
 
 HE_PROMPT = '''from typing import List

@@ -9,8 +9,8 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 
-from harness.bench_rewards import ServerProcess  # noqa: E402
-from harness.bench_rewards import request as http  # noqa: E402
+from harness.bench.rewards import ServerProcess  # noqa: E402
+from harness.bench.rewards import request as http  # noqa: E402
 
 TOKEN = "test-token"
 LOOP = "def f(x):\n    while True:\n        pass\n"

@@ -1,11 +1,11 @@
 """Verdicts do not depend on load or worker count: limits are CPU time (not wall time), and
-a timeout that load may explain is run once more (harness.executor.load_suspect)."""
+a timeout that load may explain is run once more (harness.core.executor.load_suspect)."""
 from __future__ import annotations
 
 import pytest
 
-from harness.executor import ExecConfig, Executor, load_suspect
-from harness.judge import verdict
+from harness.core.executor import ExecConfig, Executor, load_suspect
+from harness.core.judge import verdict
 from sandboxes import Job, Outcome
 from sandboxes import TestCase as Case
 from sandboxes import TestResult as Result

@@ -1,4 +1,4 @@
-"""harness.synthesize writes the dataset; the `synthetic` benchmark reads it and its references pass."""
+"""harness.data.synthesize writes the dataset; the `synthetic` benchmark reads it and its references pass."""
 from __future__ import annotations
 
 import argparse
@@ -9,9 +9,9 @@ import pytest
 
 from benchmarks_data.base import DataError
 from benchmarks_data.registry import get_benchmark
-from harness import synthesize as synth_cli
+from harness.data import synthesize as synth_cli
 from harness.errors import UserError
-from harness.synthesize import synthesize
+from harness.data.synthesize import synthesize
 from local_run_jobs import LocalRunJobs
 from sandboxes.job import Limits
 

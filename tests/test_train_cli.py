@@ -9,7 +9,7 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM
 
-from harness.cli import main
+from harness.cli.commands import main
 from tiny_lm import save_tiny
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -38,7 +38,7 @@ def metrics(out):
 
 @pytest.fixture(scope="module")
 def synthetic_dir(tmp_path_factory):
-    from harness.synthesize import synthesize
+    from harness.data.synthesize import synthesize
     from local_run_jobs import LocalRunJobs
 
     out = tmp_path_factory.mktemp("syn") / "data"
@@ -218,7 +218,7 @@ def test_sft_under_accelerate_two_processes_matches_one_process(word_model, tmp_
 
 
 def test_cli_help_does_not_import_torch():
-    code = ("import sys; from harness.cli import build_parser; build_parser(); "
+    code = ("import sys; from harness.cli.commands import build_parser; build_parser(); "
             "bad = [m for m in ('torch', 'transformers', 'trainers.sft') if m in sys.modules]; "
             "print(bad); sys.exit(bool(bad))")
     r = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": REPO}, capture_output=True,

@@ -6,10 +6,10 @@ import pytest
 from benchmarks_data import registry
 from benchmarks_data.base import Benchmark, DataError, Problem
 from benchmarks_data.views import VisibleTests
-from harness.executor import ExecConfig, Executor
+from harness.core.executor import ExecConfig, Executor
 from harness.rewards import CodeReward
-from harness.train_data import hold_out, load_data, parse_data_spec, response_for, sft_records
-from harness.train_rewards import VerdictReward, VerdictScore, parse_reward_spec
+from harness.training.data import hold_out, load_data, parse_data_spec, response_for, sft_records
+from harness.training.rewards import VerdictReward, VerdictScore, parse_reward_spec
 from harness.errors import UserError
 from sandboxes.job import TestCase as Case
 
@@ -116,7 +116,7 @@ def test_reward_specs():
 
 
 def test_cli_strategies_match_the_filtration_module():
-    from harness.train_cli import STRATEGIES
+    from harness.cli.train import STRATEGIES
     from trainers.filtration import STRATEGIES as CORE
 
     assert STRATEGIES == CORE

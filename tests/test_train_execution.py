@@ -8,9 +8,9 @@ import json
 import numpy as np
 import pytest
 
-from harness.executor import ExecConfig, Executor
-from harness.train_data import load_data, parse_data_spec
-from harness.train_rewards import VerdictReward, VerdictScore
+from harness.core.executor import ExecConfig, Executor
+from harness.training.data import load_data, parse_data_spec
+from harness.training.rewards import VerdictReward, VerdictScore
 from tiny_lm import build_model, build_tokenizer
 from trainers.config import PPOConfig
 from trainers.ppo import PPOTrainer

