@@ -2,7 +2,7 @@
 import argparse
 import json
 
-from harness.bench import training as bench_training
+from harness.cli import bench_training
 
 
 def test_bench_training_writes_the_comparison_table(tmp_path, capsys):

@@ -152,7 +152,7 @@ def test_bad_json_line_and_missing_file(tmp_path):
 
 def test_check_dataset_cli(tmp_path, run_jobs, capsys):
     import argparse
-    from harness.data import check as cli
+    from harness.cli import check_dataset as cli
     parser = argparse.ArgumentParser()
     cli.add_arguments(parser)
     bad = dict(GOOD[0], canonical_solution="def add(a, b):\n    return a - b\n")

@@ -8,6 +8,7 @@ import pytest
 
 from benchmarks_data.base import Problem
 from benchmarks_data.registry import get_benchmark
+from harness.cli import generate as gen_cli
 from harness.generation import generate as gen
 from harness.errors import UserError
 from harness.generation.base import Backend, GenerationConfig, make_backend
@@ -125,11 +126,11 @@ def test_llama_chat_template_and_solution_records(tiny_llama_path, humaneval, tm
 
 def test_generate_cli_writes_samples(tiny_gpt2_path, tmp_path, capsys):
     parser = argparse.ArgumentParser()
-    gen.add_arguments(parser)
+    gen_cli.add_arguments(parser)
     out = tmp_path / "cli.jsonl"
     args = parser.parse_args(["--model", tiny_gpt2_path, "--benchmark", "humaneval", "--limit", "2",
                               "--max-new-tokens", "8", "--out", str(out)])
-    assert gen.run(args) == 0
+    assert gen_cli.run(args) == 0
     assert [r["task_id"] for r in read_samples(out)] == ["HumanEval/0", "HumanEval/1"]
     assert "2 samples written" in capsys.readouterr().out
 
@@ -261,15 +262,16 @@ def test_openai_bad_request_fails_at_once_and_persistent_500_gives_up():
 
 def test_bench_generation_counts_every_token(tiny_llama_path, tmp_path, capsys):
     from harness.bench import generation as bg
+    from harness.cli import bench_generation as bg_cli
 
     results = bg.measure_throughput(tiny_llama_path, batch_sizes=(1, 3), prompt_tokens=8, new_tokens=5, repeats=1)
     assert [(r.batch_size, r.prompt_tokens, r.generated_tokens) for r in results] == [(1, 8, 5), (3, 8, 15)]
     assert all(r.tokens_per_s == pytest.approx(r.generated_tokens / r.seconds) and r.device == "cpu"
                for r in results)
     parser = argparse.ArgumentParser()
-    bg.add_arguments(parser)
+    bg_cli.add_arguments(parser)
     out = tmp_path / "t.json"
-    assert bg.run(parser.parse_args(["--model", tiny_llama_path, "--batch-sizes", "2", "--prompt-tokens", "4",
+    assert bg_cli.run(parser.parse_args(["--model", tiny_llama_path, "--batch-sizes", "2", "--prompt-tokens", "4",
                                      "--new-tokens", "3", "--repeats", "1", "--json", str(out)])) == 0
     assert json.loads(out.read_text())[0]["generated_tokens"] == 6
 

@@ -5,6 +5,7 @@ import json
 import pandas as pd
 import pytest
 
+from harness.cli import report as report_cli
 from harness.reports import report
 from harness.errors import UserError
 
@@ -106,7 +107,7 @@ def test_bad_inputs_are_one_line_errors(tmp_path):
 
 def test_report_cli(two_runs, tmp_path, capsys):
     parser = argparse.ArgumentParser()
-    report.add_arguments(parser)
-    assert report.run(parser.parse_args([*two_runs, "--out", str(tmp_path / "r"), "--no-plots"])) == 0
+    report_cli.add_arguments(parser)
+    assert report_cli.run(parser.parse_args([*two_runs, "--out", str(tmp_path / "r"), "--no-plots"])) == 0
     assert "## Scores (%)" in capsys.readouterr().out
     assert (tmp_path / "r" / "report.md").exists() and not (tmp_path / "r" / "pass_at_k.png").exists()

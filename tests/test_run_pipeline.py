@@ -4,7 +4,7 @@ import json
 
 from benchmarks_data import registry
 from benchmarks_data.base import Benchmark, Problem
-from harness.generation import run_pipeline
+from harness.cli import run as run_pipeline
 
 
 class TwoProblems(Benchmark):

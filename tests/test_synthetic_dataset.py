@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks_data.base import DataError
 from benchmarks_data.registry import get_benchmark
-from harness.data import synthesize as synth_cli
+from harness.cli import data as synth_cli
 from harness.errors import UserError
 from harness.data.synthesize import synthesize
 from local_run_jobs import LocalRunJobs
@@ -89,7 +89,7 @@ def test_bad_data_gives_one_line_errors(tmp_path):
 def test_cli_arguments_and_run(run_jobs, tmp_path, monkeypatch, capsys):
     parser = argparse.ArgumentParser()
     synth_cli.add_arguments(parser)
-    args = parser.parse_args(["--n", "8", "--seed", "0", "--out", str(tmp_path / "o"), "--split-by", "depth",
+    args = parser.parse_args(["synthesize", "--n", "8", "--seed", "0", "--out", str(tmp_path / "o"), "--split-by", "depth",
                               "--no-progress"])
     monkeypatch.setattr(synth_cli, "make_run_jobs", lambda a: run_jobs)
     assert synth_cli.run(args) == 0

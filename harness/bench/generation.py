@@ -8,9 +8,8 @@ exactly `new_tokens` tokens (min_new_tokens), so tokens/s counts the same work f
 from __future__ import annotations
 
 import argparse
-import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from harness.generation.base import GenerationConfig
@@ -72,36 +71,3 @@ def measure_throughput(model_path: str, batch_sizes: Sequence[int] = (1, 16, 64)
     finally:
         backend.close()
     return results
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    src = parser.add_mutually_exclusive_group(required=True)
-    src.add_argument("--model", help="checkpoint to measure")
-    src.add_argument("--build-model", metavar="DIR", help="build a random ~100M-parameter Llama in DIR and measure it")
-    parser.add_argument("--batch-sizes", default="1,16,64")
-    parser.add_argument("--prompt-tokens", type=int, default=128)
-    parser.add_argument("--new-tokens", type=int, default=256)
-    parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--device", default=None)
-    parser.add_argument("--dtype", default=None)
-    parser.add_argument("--json", default=None, help="also write the results here")
-
-
-def run(args) -> int:
-    path = args.model or build_bench_model(args.build_model)
-    sizes = [int(b) for b in args.batch_sizes.split(",") if b.strip()]
-    results = measure_throughput(path, sizes, args.prompt_tokens, args.new_tokens, repeats=args.repeats,
-                                 device=args.device, dtype=args.dtype)
-    print(f"{'batch':>6} {'tokens':>8} {'seconds':>9} {'tokens/s':>10}  device/dtype")
-    for r in results:
-        print(f"{r.batch_size:>6} {r.generated_tokens:>8} {r.seconds:>9.3f} {r.tokens_per_s:>10.1f}  {r.device}/{r.dtype}")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump([asdict(r) for r in results], f, indent=2)
-    return 0
-
-
-if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=__doc__)
-    add_arguments(p)
-    raise SystemExit(run(p.parse_args()))

@@ -1,18 +1,59 @@
-"""`codeharness data ...`: dataset-making commands."""
+"""`codeharness data synthesize`: compose atomic functions into a validated synthetic dataset
+(see harness/data/synthesize.py)."""
 from __future__ import annotations
 
 import argparse
 
+from benchmarks_data.splits import POLICIES
+from harness.cli.options import add_exec_arguments, exec_config
+from harness.core.executor import Executor
+from harness.data.synthesize import synthesize
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="data_cmd", required=True)
-    from harness.data import synthesize
-
-    synthesize.add_arguments(sub.add_parser(
+    add_synthesize_arguments(sub.add_parser(
         "synthesize", help="compose atomic functions into validated synthetic functions (train/test)"))
 
 
-def run(args) -> int:
-    from harness.data import synthesize
+# --- CLI: `codeharness data synthesize` ---------------------------------------------------------
+def add_synthesize_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--n", type=int, default=1000, help="validated functions to produce, train + test")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", required=True, help="output directory")
+    parser.add_argument("--test-fraction", type=float, default=0.2, help="share of --n in the test split")
+    parser.add_argument("--split-by", choices=POLICIES, default="tuple",
+                        help="tuple: test part tuples never in train; pair: held-out function pairs; "
+                             "depth: depth-3 test, shallower train")
+    parser.add_argument("--max-depth", type=int, choices=(2, 3), default=3)
+    parser.add_argument("--tests-per-function", type=int, default=10,
+                        help="generated inputs per function, besides the fixed probe inputs")
+    parser.add_argument("--batch-size", type=int, default=64, help="candidates per sandbox batch")
+    parser.add_argument("--overwrite", action="store_true")
+    parser.add_argument("--no-progress", action="store_true")
+    add_exec_arguments(parser)
 
-    return synthesize.run(args)
+
+def make_run_jobs(args):
+    """The sandbox pool as a `run_jobs(list[Job]) -> list[Outcome]` callable (an Executor)."""
+    return Executor(exec_config(args)).start()
+
+
+def run_synthesize(args) -> int:
+    run_jobs = make_run_jobs(args)
+    try:
+        report = synthesize(args.n, args.seed, args.out, run_jobs, test_fraction=args.test_fraction,
+                            split=args.split_by, max_depth=args.max_depth, n_tests=args.tests_per_function,
+                            batch_size=args.batch_size, progress=not args.no_progress, overwrite=args.overwrite)
+    finally:
+        close = getattr(run_jobs, "close", None)
+        if callable(close):
+            close()
+    print("wrote %d train + %d test functions to %s (screened %d, accepted %.1f%%, %.1fs); rejections: %s"
+          % (report.train, report.test, report.out_dir, report.screened, 100 * report.acceptance_rate,
+             report.elapsed_s, ", ".join("%s=%d" % kv for kv in report.rejections.items()) or "none"))
+    return 0
+
+
+def run(args) -> int:
+    return {"synthesize": run_synthesize}[args.data_cmd](args)

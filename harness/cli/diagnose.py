@@ -28,7 +28,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def add_r2_arguments(p: argparse.ArgumentParser) -> None:
-    from harness.cli.evaluate import add_exec_arguments
+    from harness.cli.options import add_exec_arguments
 
     p.add_argument("--model", required=True, help="the policy to sample (model path or id)")
     p.add_argument("--benchmark", required=True,
@@ -80,12 +80,12 @@ def run(args) -> int:
 
 def run_r2(args) -> int:
     from benchmarks_data.views import VisibleTests
-    from harness.cli.evaluate import exec_config
+    from harness.cli.options import exec_config
     from harness.core.executor import Executor
     from harness.generation.generate import stop_sequences
     from harness.generation.base import GenerationConfig, make_backend
     from harness.rewards.code_reward import CodeReward
-    from harness.cli.train import reward_model_callable
+    from harness.training.rewards import reward_model_callable
     from harness.training.data import load_data, parse_data_spec
     from trainers.r2 import diagnose_r2_from_model
 

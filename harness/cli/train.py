@@ -15,9 +15,10 @@ import argparse
 import json
 import math
 import os
-from typing import Any, Optional
+from typing import Any
 
 from harness.errors import UserError
+from harness.cli.options import add_exec_arguments, exec_config
 
 STRATEGIES = ("none", "bon", "br", "bw", "top", "top_rand", "top_bott", "pow")  # trainers.filtration.STRATEGIES
 
@@ -33,8 +34,6 @@ def say(msg: str) -> None:
 
 # -- arguments ---------------------------------------------------------------------------------
 def _common(p: argparse.ArgumentParser, eval_default: int) -> None:
-    from harness.cli.evaluate import add_exec_arguments
-
     p.add_argument("--model", required=True, help="model path or id to start from (from_pretrained)")
     p.add_argument("--data", required=True,
                    help="synthetic:DIR | atomic | NAME:SPLIT (e.g. mbpp:train) | NAME:PATH[:SPLIT] | file.jsonl")
@@ -115,7 +114,6 @@ def eval_problems(args, data, seed: int):
 
 
 def make_executor(args):
-    from harness.cli.evaluate import exec_config
     from harness.core.executor import Executor
 
     return Executor(exec_config(args))
@@ -174,36 +172,8 @@ def run_sft(args) -> int:
     return 0
 
 
-# -- train ppo -----------------------------------------------------------------------------------
-def reward_model_callable(path: str, max_seq_len: int = 1024):
-    import torch
-    from transformers import AutoTokenizer
-
-    from trainers.reward_model import reward_fn_from_model
-    from trainers.scalar_head import ScalarHeadModel
-
-    if not os.path.isdir(path):
-        raise UserError(f"reward model {path!r}: not a directory (train one with `codeharness train rm`)")
-    model = ScalarHeadModel.from_pretrained(path, squash="tanh")
-    tokenizer = AutoTokenizer.from_pretrained(path)
-    if tokenizer.pad_token_id is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    model.to("cuda" if torch.cuda.is_available() else "cpu").requires_grad_(False)
-    return reward_fn_from_model(model, tokenizer, max_seq_len=max_seq_len)
-
-
-def build_ppo_rewards(spec, bench, executor) -> dict[str, Any]:
-    """PPOTrainer keyword arguments (reward_fn, reward_model, score_fn) for a RewardSpec."""
-    from harness.training.rewards import VerdictReward, VerdictScore
-
-    reward_fn = VerdictReward(bench, executor, spec.exec_mode) if spec.source in ("fn", "mix") else None
-    reward_model = reward_model_callable(spec.rm_path) if spec.source in ("rm", "mix") else None
-    return {"reward_fn": reward_fn, "reward_model": reward_model,
-            "score_fn": VerdictScore(bench, executor, reward=reward_fn)}
-
-
 def run_ppo(args) -> int:
-    from harness.training.rewards import parse_reward_spec
+    from harness.training.rewards import build_ppo_rewards, parse_reward_spec
     from trainers.config import PPOConfig
     from trainers.ppo import PPOTrainer
 
@@ -238,22 +208,11 @@ def run_ppo(args) -> int:
     return 0
 
 
-# -- train rm ------------------------------------------------------------------------------------
-def execution_pairs(problems, groups: list[list[str]], scores: list[Optional[float]], max_pairs: int, seed: int):
-    """Preference pairs per problem from execution scores (higher score = chosen)."""
-    from trainers.reward_model import pairs_from_scores
-
-    out, start = [], 0
-    for i, (p, comps) in enumerate(zip(problems, groups)):
-        out.append(pairs_from_scores(p.prompt, comps, scores[start:start + len(comps)], max_pairs, seed + i))
-        start += len(comps)
-    return out
-
-
 def run_rm(args) -> int:
     from harness.generation.generate import stop_sequences
     from harness.generation.base import GenerationConfig, make_backend
     from harness.rewards.code_reward import CodeReward
+    from harness.training.rewards import execution_pairs
     from trainers.config import RMConfig
     from trainers.reward_model import train_reward_model
 

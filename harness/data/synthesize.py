@@ -9,7 +9,6 @@ chat form of the prompt; `tests` is JSON [[args, expected], ...] in protocol pla
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import time
@@ -17,11 +16,9 @@ from dataclasses import asdict, dataclass
 from typing import Optional, Sequence
 
 from benchmarks_data.screening import RunJobs
-from benchmarks_data.splits import POLICIES, TEST, TRAIN
+from benchmarks_data.splits import TEST, TRAIN
 from benchmarks_data.synthetic import SynthesisConfig, SynthesisResult, Synthesizer
 from harness.errors import UserError
-from harness.cli.evaluate import add_exec_arguments
-from harness.core.executor import Executor
 
 COLUMNS = {"task_id": "string", "split": "string", "entry_point": "string", "prompt": "string",
            "response": "string", "solution": "string", "instruction": "string", "tests": "string",
@@ -90,44 +87,3 @@ def synthesize(n: int, seed: int, out_dir: str, run_jobs: RunJobs, *, test_fract
     with open(os.path.join(out_dir, "stats.json"), "w", encoding="utf-8") as f:
         json.dump(stats, f, indent=2, sort_keys=True)
     return report
-
-
-# --- CLI: `codeharness data synthesize` ---------------------------------------------------------
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--n", type=int, default=1000, help="validated functions to produce, train + test")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", required=True, help="output directory")
-    parser.add_argument("--test-fraction", type=float, default=0.2, help="share of --n in the test split")
-    parser.add_argument("--split-by", choices=POLICIES, default="tuple",
-                        help="tuple: test part tuples never in train; pair: held-out function pairs; "
-                             "depth: depth-3 test, shallower train")
-    parser.add_argument("--max-depth", type=int, choices=(2, 3), default=3)
-    parser.add_argument("--tests-per-function", type=int, default=10,
-                        help="generated inputs per function, besides the fixed probe inputs")
-    parser.add_argument("--batch-size", type=int, default=64, help="candidates per sandbox batch")
-    parser.add_argument("--overwrite", action="store_true")
-    parser.add_argument("--no-progress", action="store_true")
-    add_exec_arguments(parser)
-
-
-def make_run_jobs(args):
-    """The sandbox pool as a `run_jobs(list[Job]) -> list[Outcome]` callable (an Executor)."""
-    from harness.cli.evaluate import exec_config
-
-    return Executor(exec_config(args)).start()
-
-
-def run(args) -> int:
-    run_jobs = make_run_jobs(args)
-    try:
-        report = synthesize(args.n, args.seed, args.out, run_jobs, test_fraction=args.test_fraction,
-                            split=args.split_by, max_depth=args.max_depth, n_tests=args.tests_per_function,
-                            batch_size=args.batch_size, progress=not args.no_progress, overwrite=args.overwrite)
-    finally:
-        close = getattr(run_jobs, "close", None)
-        if callable(close):
-            close()
-    print("wrote %d train + %d test functions to %s (screened %d, accepted %.1f%%, %.1fs); rejections: %s"
-          % (report.train, report.test, report.out_dir, report.screened, 100 * report.acceptance_rate,
-             report.elapsed_s, ", ".join("%s=%d" % kv for kv in report.rejections.items()) or "none"))
-    return 0

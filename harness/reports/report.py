@@ -7,7 +7,6 @@ Every optional summary key may be missing; a dir with only results.jsonl still r
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 from collections import Counter, defaultdict
@@ -281,16 +280,3 @@ def write_report(dirs: list[str], out_dir: str, plots: bool = True) -> str:
     ].to_csv(os.path.join(out_dir, "scores.csv"), index=False)
     status.to_csv(os.path.join(out_dir, "status.csv"), index=False)
     return text
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("dirs", nargs="+", metavar="DIR", help="run dirs (one per checkpoint), in the order to compare")
-    parser.add_argument("--out", default="report", help="where report.md, scores.csv, status.csv, plots go")
-    parser.add_argument("--no-plots", action="store_true")
-
-
-def run(args) -> int:
-    text = write_report(args.dirs, args.out, plots=not args.no_plots)
-    print(text)
-    print(f"\nwritten to {os.path.join(args.out, 'report.md')}")
-    return 0

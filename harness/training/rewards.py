@@ -10,10 +10,11 @@ Reward specs (`--reward`):  binary | fraction | rm:PATH | mix:W  (mix: r = (1-W)
 """
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from benchmarks_data.base import Benchmark
 from harness.errors import UserError
@@ -103,3 +104,40 @@ class VerdictScore:
         self.last_counts = dict(Counter(x.status for x in results))
         self.seconds = time.perf_counter() - start
         return [None if x.status == "sandbox_error" else float(x.passed) for x in results]
+
+
+def reward_model_callable(path: str, max_seq_len: int = 1024):
+    import torch
+    from transformers import AutoTokenizer
+
+    from trainers.reward_model import reward_fn_from_model
+    from trainers.scalar_head import ScalarHeadModel
+
+    if not os.path.isdir(path):
+        raise UserError(f"reward model {path!r}: not a directory (train one with `codeharness train rm`)")
+    model = ScalarHeadModel.from_pretrained(path, squash="tanh")
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model.to("cuda" if torch.cuda.is_available() else "cpu").requires_grad_(False)
+    return reward_fn_from_model(model, tokenizer, max_seq_len=max_seq_len)
+
+
+def build_ppo_rewards(spec, bench, executor) -> dict[str, Any]:
+    """PPOTrainer keyword arguments (reward_fn, reward_model, score_fn) for a RewardSpec."""
+    reward_fn = VerdictReward(bench, executor, spec.exec_mode) if spec.source in ("fn", "mix") else None
+    reward_model = reward_model_callable(spec.rm_path) if spec.source in ("rm", "mix") else None
+    return {"reward_fn": reward_fn, "reward_model": reward_model,
+            "score_fn": VerdictScore(bench, executor, reward=reward_fn)}
+
+
+# -- train rm ------------------------------------------------------------------------------------
+def execution_pairs(problems, groups: list[list[str]], scores: list[Optional[float]], max_pairs: int, seed: int):
+    """Preference pairs per problem from execution scores (higher score = chosen)."""
+    from trainers.reward_model import pairs_from_scores
+
+    out, start = [], 0
+    for i, (p, comps) in enumerate(zip(problems, groups)):
+        out.append(pairs_from_scores(p.prompt, comps, scores[start:start + len(comps)], max_pairs, seed + i))
+        start += len(comps)
+    return out

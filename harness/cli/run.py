@@ -11,8 +11,9 @@ import os
 from typing import Callable, Optional
 
 from harness.errors import UserError
-from harness.generation.generate import (add_model_arguments, backend_from_args, config_from_args, generate,
-                              load_problems)
+from harness.cli.generate import add_model_arguments, backend_from_args, config_from_args
+from harness.cli.options import add_exec_arguments, exec_config, parse_ks
+from harness.generation.generate import generate, load_problems
 
 
 def parse_options(items: Optional[list[str]]) -> dict[str, object]:
@@ -63,7 +64,6 @@ def run_pipeline(args, evaluate: Optional[Callable[..., object]] = None) -> str:
     if args.split:
         options.setdefault("split", args.split)
     if getattr(args, "sandbox", None):  # the sandbox flags `evaluate` takes
-        from harness.cli.evaluate import exec_config, parse_ks
         options.setdefault("exec_config", exec_config(args))
         options.setdefault("k", parse_ks(args.k))
     if args.limit:
@@ -85,7 +85,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="passed to evaluate (repeatable), e.g. --eval-option workers=8")
     parser.add_argument("--no-plots", action="store_true")
     parser.add_argument("--k", default="1,10,100", help="pass@k values (default 1,10,100)")
-    from harness.cli.evaluate import add_exec_arguments
     add_exec_arguments(parser, backend_flag="--exec-backend")
 
 
