@@ -162,7 +162,9 @@ class Synthesizer:
             self.seen_behaviour.setdefault(fp, name)
 
     # --- the main loop -------------------------------------------------------------------------
-    def run(self, on_progress: Optional[Callable[[int, int], None]] = None) -> SynthesisResult:
+    def run(self, on_progress: Optional[Callable[[int, int, int], None]] = None) -> SynthesisResult:
+        """`on_progress(kept, screened, passed)` after each batch: functions kept for the dataset, candidates
+        screened, candidates that passed screening (kept + surplus: the acceptance rate's numerator)."""
         cfg = self.config
         quotas = cfg.quotas()
         out: dict = {TRAIN: [], TEST: []}
@@ -203,7 +205,7 @@ class Synthesizer:
                 else:
                     surplus += 1
             if on_progress:
-                on_progress(len(out[TRAIN]) + len(out[TEST]), screened)
+                on_progress(len(out[TRAIN]) + len(out[TEST]), screened, len(out[TRAIN]) + len(out[TEST]) + surplus)
         check_no_contamination([r.split_item() for r in out[TRAIN]], [r.split_item() for r in out[TEST]],
                                self.policy)
         return SynthesisResult(out[TRAIN], out[TEST], rejections, screened, cfg, surplus)

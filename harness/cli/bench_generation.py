@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 
 from harness.bench.generation import build_bench_model, measure_throughput
+from harness.cli.options import add_out_argument
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--device", default=None)
     parser.add_argument("--dtype", default=None)
-    parser.add_argument("--json", default=None, help="also write the results here")
+    add_out_argument(parser, "also write the results as JSON to this file", aliases=("--json",))
 
 
 def run(args) -> int:
@@ -29,7 +30,7 @@ def run(args) -> int:
     print(f"{'batch':>6} {'tokens':>8} {'seconds':>9} {'tokens/s':>10}  device/dtype")
     for r in results:
         print(f"{r.batch_size:>6} {r.generated_tokens:>8} {r.seconds:>9.3f} {r.tokens_per_s:>10.1f}  {r.device}/{r.dtype}")
-    if args.json:
-        with open(args.json, "w") as f:
+    if args.out:
+        with open(args.out, "w") as f:
             json.dump([asdict(r) for r in results], f, indent=2)
     return 0

@@ -7,6 +7,7 @@ import statistics
 
 from harness.bench.ray_overhead import TARGET_OVERHEAD, timed_evaluate
 from harness.errors import UserError
+from harness.cli.options import add_out_argument
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -20,7 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="paired local/ray rounds; the overhead is the median of the paired ratios")
     p.add_argument("--ray-address", default=None,
                    help="an existing Ray cluster (default: a one-node local Ray sized to --workers)")
-    p.add_argument("--output", default=None, help="also write the numbers as JSON here")
+    add_out_argument(p, "also write the numbers as JSON to this file", aliases=("--output",))
 
 
 def run(args) -> int:
@@ -77,7 +78,7 @@ def run(args) -> int:
     print(f"Ray scheduling overhead (throughput per worker, median of paired rounds): {100 * overhead:.1f}% "
           f"({'within' if overhead <= TARGET_OVERHEAD else 'OVER'} the {100 * TARGET_OVERHEAD:.0f}% target); "
           f"verdicts identical across backends: {'yes' if identical else 'NO'}")
-    if args.output:
-        with open(args.output, "w") as f:
+    if args.out:
+        with open(args.out, "w") as f:
             json.dump({"rows": rows, "overhead": overhead, "identical": identical}, f, indent=2)
     return 0 if identical else 1

@@ -7,14 +7,14 @@ import os
 from typing import Any
 
 from harness.bench.training import build_base_model, markdown, run_stage_ppo, run_stage_sft
-from harness.cli.options import add_exec_arguments, exec_config
+from harness.cli.options import add_exec_arguments, add_out_argument, exec_config
 from harness.errors import UserError
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", default="atomic", help="training problems (as `train --data`; default atomic)")
     p.add_argument("--data-dir", default=None)
-    p.add_argument("--out", required=True, help="output directory")
+    add_out_argument(p, "output directory: bench_training.md, bench_training.json", required=True)
     p.add_argument("--model", default=None, help="start from this model instead of building one")
     m = p.add_argument_group("model built from scratch")
     m.add_argument("--arch", choices=("gpt2", "llama"), default="llama")

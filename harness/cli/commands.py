@@ -67,7 +67,7 @@ def main(argv=None) -> int:
         print(f"codeharness: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        out = getattr(args, "output_dir", None)
+        out = getattr(args, "out", None)
         where = f"; results so far are in {out}, rerun the same command to resume" if out else ""
         print(f"codeharness: interrupted{where}", file=sys.stderr)
         return 130

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from benchmarks_data.splits import POLICIES
-from harness.cli.options import add_exec_arguments, exec_config
+from harness.cli.options import add_exec_arguments, add_out_argument, exec_config
 from harness.core.executor import Executor
-from harness.data.synthesize import synthesize
+from harness.data.synthesize import acceptance_text, synthesize
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -20,7 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def add_synthesize_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=int, default=1000, help="validated functions to produce, train + test")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", required=True, help="output directory")
+    add_out_argument(parser, "output directory: train.jsonl, test.jsonl, hf/, stats.json", required=True)
     parser.add_argument("--test-fraction", type=float, default=0.2, help="share of --n in the test split")
     parser.add_argument("--split-by", choices=POLICIES, default="tuple",
                         help="tuple: test part tuples never in train; pair: held-out function pairs; "
@@ -49,8 +49,9 @@ def run_synthesize(args) -> int:
         close = getattr(run_jobs, "close", None)
         if callable(close):
             close()
-    print("wrote %d train + %d test functions to %s (screened %d, accepted %.1f%%, %.1fs); rejections: %s"
-          % (report.train, report.test, report.out_dir, report.screened, 100 * report.acceptance_rate,
+    print("wrote %d train + %d test functions to %s (screened %d, accepted %s, %.1fs); rejections: %s"
+          % (report.train, report.test, report.out_dir, report.screened,
+             acceptance_text(report.passed, report.screened),
              report.elapsed_s, ", ".join("%s=%d" % kv for kv in report.rejections.items()) or "none"))
     return 0
 

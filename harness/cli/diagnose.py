@@ -28,7 +28,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def add_r2_arguments(p: argparse.ArgumentParser) -> None:
-    from harness.cli.options import add_exec_arguments
+    from harness.cli.options import add_exec_arguments, add_out_argument
 
     p.add_argument("--model", required=True, help="the policy to sample (model path or id)")
     p.add_argument("--benchmark", required=True,
@@ -45,7 +45,7 @@ def add_r2_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--temperature", type=float, default=1.0)
     p.add_argument("--max-new-tokens", type=int, default=256)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default=None, help="also write the table here (.csv or .json)")
+    add_out_argument(p, "also write the table to this file (.csv or .json)")
     add_exec_arguments(p)
 
 

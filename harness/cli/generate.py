@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 
 from harness.generation.base import Backend, GenerationConfig, make_backend
+from harness.cli.options import add_out_argument
 from harness.generation.generate import DEFAULT_STOP, generate, load_problems
 
 
@@ -34,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--benchmark", required=True, help="benchmark name, e.g. humaneval")
     parser.add_argument("--data-dir", default=None, help="benchmark data file or dir (env CODEHARNESS_DATA_DIR)")
     parser.add_argument("--split", default=None)
-    parser.add_argument("--out", required=True, help="samples JSONL to write (appended to; resumes)")
+    add_out_argument(parser, "samples JSONL to write (appended to; a rerun resumes)", required=True)
 
 
 def config_from_args(args) -> GenerationConfig:

@@ -52,3 +52,12 @@ def parse_ks(text: str) -> list[int]:
     if not ks or ks[0] < 1:
         raise UserError("--k values must be positive")
     return ks
+
+
+OUT_FLAGS = ("--out", "--output-dir")   # one name for "where this verb writes"; the other is its alias
+
+
+def add_out_argument(p: argparse.ArgumentParser, help: str, required: bool = False, default=None,
+                     aliases: tuple = ()) -> None:
+    """`--out PATH` (alias `--output-dir`, plus any older spellings a verb had) into `args.out`."""
+    p.add_argument(*OUT_FLAGS, *aliases, dest="out", metavar="PATH", required=required, default=default, help=help)

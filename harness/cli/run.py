@@ -12,7 +12,7 @@ from typing import Callable, Optional
 
 from harness.errors import UserError
 from harness.cli.generate import add_model_arguments, backend_from_args, config_from_args
-from harness.cli.options import add_exec_arguments, exec_config, parse_ks
+from harness.cli.options import add_exec_arguments, add_out_argument, exec_config, parse_ks
 from harness.generation.generate import generate, load_problems
 
 
@@ -80,7 +80,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--benchmark", required=True, help="comma-separated, e.g. humaneval,mbpp,leetcode-contest")
     parser.add_argument("--data-dir", default=None, help="benchmark data dir (env CODEHARNESS_DATA_DIR)")
     parser.add_argument("--split", default=None)
-    parser.add_argument("--out", required=True, help="run dir: OUT/<benchmark>/ per benchmark, OUT/report.md")
+    add_out_argument(parser, "run directory: OUT/<benchmark>/ per benchmark, OUT/report.md", required=True)
     parser.add_argument("--eval-option", action="append", metavar="KEY=VALUE",
                         help="passed to evaluate (repeatable), e.g. --eval-option workers=8")
     parser.add_argument("--no-plots", action="store_true")

@@ -18,7 +18,7 @@ import os
 from typing import Any
 
 from harness.errors import UserError
-from harness.cli.options import add_exec_arguments, exec_config
+from harness.cli.options import add_exec_arguments, add_out_argument, exec_config
 
 STRATEGIES = ("none", "bon", "br", "bw", "top", "top_rand", "top_bott", "pow")  # trainers.filtration.STRATEGIES
 
@@ -37,7 +37,7 @@ def _common(p: argparse.ArgumentParser, eval_default: int) -> None:
     p.add_argument("--model", required=True, help="model path or id to start from (from_pretrained)")
     p.add_argument("--data", required=True,
                    help="synthetic:DIR | atomic | NAME:SPLIT (e.g. mbpp:train) | NAME:PATH[:SPLIT] | file.jsonl")
-    p.add_argument("--out", required=True, help="output directory: checkpoints, metrics.jsonl, tb/")
+    add_out_argument(p, "output directory: checkpoints, metrics.jsonl, tb/", required=True)
     p.add_argument("--config", default=None, help="YAML mapping of config fields")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override one config field (repeatable); dedicated flags win over it")

@@ -31,7 +31,8 @@ class SynthesisReport:
     out_dir: str
     train: int
     test: int
-    screened: int
+    screened: int                  # candidates run in the sandbox
+    passed: int                    # of those, passed screening (kept + surplus); acceptance = passed / screened
     surplus: int
     acceptance_rate: float
     rejections: dict
@@ -55,6 +56,10 @@ def write_dataset(result: SynthesisResult, out_dir: str) -> None:
                  for split, split_rows in rows.items()}).save_to_disk(os.path.join(out_dir, "hf"))
 
 
+def acceptance_text(passed: int, screened: int) -> str:
+    return "%.1f%%" % (100.0 * passed / screened if screened else 0.0)
+
+
 def synthesize(n: int, seed: int, out_dir: str, run_jobs: RunJobs, *, test_fraction: float = 0.2,
                split: str = "tuple", max_depth: int = 3, n_tests: int = 10, batch_size: int = 64,
                progress: bool = True, overwrite: bool = False, library: Optional[Sequence] = None) -> SynthesisReport:
@@ -73,14 +78,15 @@ def synthesize(n: int, seed: int, out_dir: str, run_jobs: RunJobs, *, test_fract
     t0 = time.monotonic()
     from tqdm import tqdm
     with tqdm(total=n, desc="synthesize", unit="fn", disable=not progress) as bar:
-        def on_progress(accepted: int, screened: int) -> None:
-            bar.update(accepted - bar.n)
-            bar.set_postfix(screened=screened, accept="%.0f%%" % (100.0 * accepted / max(1, screened)))
+        def on_progress(kept: int, screened: int, passed: int) -> None:
+            bar.update(kept - bar.n)
+            # the same figure the summary and stats.json report: share of screened candidates that passed
+            bar.set_postfix(screened=screened, accept=acceptance_text(passed, screened))
         result = synth.run(on_progress)
     elapsed = time.monotonic() - t0
     write_dataset(result, out_dir)
     report = SynthesisReport(out_dir=out_dir, train=len(result.train), test=len(result.test),
-                             screened=result.screened, surplus=result.surplus, acceptance_rate=round(result.acceptance_rate, 4),
+                             screened=result.screened, passed=result.accepted + result.surplus, surplus=result.surplus, acceptance_rate=round(result.acceptance_rate, 4),
                              rejections=dict(sorted(result.rejections.items())), elapsed_s=round(elapsed, 2))
     stats = {**asdict(report), "config": {k: v for k, v in asdict(config).items() if k != "limits"},
              "limits": asdict(config.limits)}
