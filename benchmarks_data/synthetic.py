@@ -95,8 +95,13 @@ class SynthesisResult:
         return len(self.train) + len(self.test)
 
     @property
+    def passed(self) -> int:
+        """Candidates that passed screening: kept, plus surplus dropped because their split was full."""
+        return self.accepted + self.surplus
+
+    @property
     def acceptance_rate(self) -> float:
-        return (self.accepted + self.surplus) / self.screened if self.screened else 0.0
+        return self.passed / self.screened if self.screened else 0.0
 
 
 def probe_inputs(param_types: tuple, n: int) -> list[tuple]:
@@ -205,7 +210,8 @@ class Synthesizer:
                 else:
                     surplus += 1
             if on_progress:
-                on_progress(len(out[TRAIN]) + len(out[TEST]), screened, len(out[TRAIN]) + len(out[TEST]) + surplus)
+                kept = len(out[TRAIN]) + len(out[TEST])
+                on_progress(kept, screened, kept + surplus)
         check_no_contamination([r.split_item() for r in out[TRAIN]], [r.split_item() for r in out[TEST]],
                                self.policy)
         return SynthesisResult(out[TRAIN], out[TEST], rejections, screened, cfg, surplus)

@@ -86,7 +86,7 @@ def synthesize(n: int, seed: int, out_dir: str, run_jobs: RunJobs, *, test_fract
     elapsed = time.monotonic() - t0
     write_dataset(result, out_dir)
     report = SynthesisReport(out_dir=out_dir, train=len(result.train), test=len(result.test),
-                             screened=result.screened, passed=result.accepted + result.surplus, surplus=result.surplus, acceptance_rate=round(result.acceptance_rate, 4),
+                             screened=result.screened, passed=result.passed, surplus=result.surplus, acceptance_rate=round(result.acceptance_rate, 4),
                              rejections=dict(sorted(result.rejections.items())), elapsed_s=round(elapsed, 2))
     stats = {**asdict(report), "config": {k: v for k, v in asdict(config).items() if k != "limits"},
              "limits": asdict(config.limits)}
