@@ -83,6 +83,9 @@ class Worker:
             raise WorkerDied(f"unexpected reply from runner: {reply!r:.200}")
         outcome = Outcome.from_dict(reply["outcome"])
         outcome.worker = self.name
+        # The runner could not bring itself back to clean and has exited: this outcome stands,
+        # and the pool replaces the worker before its next job.
+        self.recycle = bool(reply["outcome"].get("recycle"))
         return outcome
 
     def close(self) -> None:
@@ -104,7 +107,8 @@ class SandboxPool:
         self._workers: list[Optional[Worker]] = [None] * self.size
         self._lock = threading.Lock()
         self._closed = False
-        self.replaced = 0
+        self.replaced = 0   # workers that died or broke protocol
+        self.recycled = 0   # runners that could not make themselves clean after a job (its verdict stands)
 
     def start(self) -> "SandboxPool":
         errors: list[BaseException] = []
@@ -157,6 +161,11 @@ class SandboxPool:
                     worker = self._workers[i] = self._new_worker(i)
                 outcome = worker.execute(job)
                 outcome.attempts = attempt
+                if getattr(worker, "recycle", False):
+                    worker.close()
+                    self._workers[i] = None
+                    with self._lock:
+                        self.recycled += 1
                 return outcome
             except Exception as e:  # the worker (container) died or broke protocol: replace it
                 error = f"{type(e).__name__}: {e}"

@@ -19,7 +19,8 @@ def test_corpus_covers_the_attacks():
                  "os_exit_at_import", "kill_parent", "signal_pid1_everything", "kill_all_processes",
                  "sigstop_parent_and_pid1", "ptrace_and_proc_mem", "forged_reply_frames", "huge_return_value",
                  "deeply_nested_value", "fork_bomb", "memory_bomb", "output_flood", "infinite_loop_signals_ignored",
-                 "close_all_fds", "reads_stdin", "segfault_ctypes", "unbounded_recursion", "leaves_daemon"):
+                 "close_all_fds", "reads_stdin", "segfault_ctypes", "unbounded_recursion", "leaves_daemon",
+                 "steal_key_by_frames_and_gc", "steal_key_by_heap_scan", "deep_directory_tree"):
         assert must in names
     assert all("passed" not in c.strict for c in CASES if c.name not in ("reads_stdin", "leaves_daemon",
                                                                          "prints_a_lot_but_under_limit"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sandboxes.runner.protocol import FRAME
 
-MODULES = ("protocol", "compare", "jobio", "candidate", "capture", "programs", "judge", "supervisor")
+MODULES = ("protocol", "compare", "jobio", "candidate", "capture", "programs", "zygote", "judge", "supervisor")
 
 BOOTSTRAP = (
     "import sys,json,types\n"

@@ -133,3 +133,15 @@ def run_candidate(program: str, rfd: int, wfd: int) -> None:
         except BaseException:
             pass
         os._exit(0)
+
+
+def run_candidate_from_pipe(rfd: int, wfd: int) -> None:
+    """Entry point in a fresh child of the zygote: the judge's first frame is the program."""
+    try:
+        first = read_frame(rfd)
+        program = first["program"] if isinstance(first, dict) else None
+    except BaseException:
+        program = None
+    if not isinstance(program, str):
+        os._exit(0)
+    run_candidate(program, rfd, wfd)

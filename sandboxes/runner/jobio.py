@@ -124,39 +124,43 @@ class JobIO:
                 pass
 
     def fork(self, body, keep=(), stdin_fd=None) -> int:
-        """Fork a child: own session, stdio on our pipes, fds `keep` moved to 3, 4, ...,
-        limits set, cwd = the job's directory; then body() runs. Returns the child's pid."""
+        """Fork a child of this process (compat mode only: the child shares our memory, job
+        included). Strict mode asks the zygote for a clean one instead (zygote.py)."""
         pid = os.fork()
         if pid:
             return pid
         try:
-            os.setsid()
-            high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 200) for fd in keep]
-            src_in = stdin_fd if stdin_fd is not None else os.open(os.devnull, os.O_RDONLY)
-            os.dup2(src_in, 0)
-            os.dup2(self.out_w, 1)
-            os.dup2(self.err_w, 2)
-            for i, fd in enumerate(high):
-                os.dup2(fd, 3 + i)
-            os.closerange(3 + len(high), 65536)
-            # In this child our pipes now live at 1 and 2; their read ends are gone.
-            self.out_w, self.err_w, self.open = 1, 2, set()
-            uid = job_uid()
-            if uid >= 0 and os.getuid() != uid:
-                drop_to(uid)
-            os.chdir(self.work)
-            os.environ.clear()
-            os.environ.update(JOB_ENV, HOME=self.work, TMPDIR=self.work)
-            sys.stdin = os.fdopen(0, "r", closefd=False)
-            sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
-            sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
-            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(sig, signal.SIG_DFL)
-            # Every fork would otherwise replay the runner's random stream.
-            random.seed()
-            set_limits(self.limits, self.nproc_base)
-            spare_the_runner()
+            become_job(self.limits, self.work, self.nproc_base, stdin_fd, self.out_w, self.err_w, keep)
             body()
         finally:
             os._exit(0)
+
+
+def become_job(limits: dict, work: str, nproc_base: int, stdin_fd, out_w: int, err_w: int, keep=()) -> None:
+    """In a freshly forked child: own session, stdio on the job's pipes, fds `keep` moved to
+    3, 4, ..., every other fd closed, the job's uid, cwd = the job's directory, a scrubbed
+    environment, limits set."""
+    os.setsid()
+    high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 200) for fd in keep]
+    src_in = stdin_fd if stdin_fd is not None and stdin_fd >= 0 else os.open(os.devnull, os.O_RDONLY)
+    os.dup2(src_in, 0)
+    os.dup2(out_w, 1)
+    os.dup2(err_w, 2)
+    for i, fd in enumerate(high):
+        os.dup2(fd, 3 + i)
+    os.closerange(3 + len(high), 65536)
+    uid = job_uid()
+    if uid >= 0 and os.getuid() != uid:
+        drop_to(uid)
+    os.chdir(work)
+    os.environ.clear()
+    os.environ.update(JOB_ENV, HOME=work, TMPDIR=work)
+    sys.stdin = os.fdopen(0, "r", closefd=False)
+    sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
+    sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
+    for sig in (signal.SIGPIPE, signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
+        signal.signal(sig, signal.SIG_DFL)
+    # Every fork would otherwise replay the parent's random stream.
+    random.seed()
+    set_limits(limits, nproc_base)
+    spare_the_runner()

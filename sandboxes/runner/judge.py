@@ -14,11 +14,12 @@ import select
 import signal
 import time
 
-from sandboxes.runner import candidate as candidate_side
 from sandboxes.runner.capture import capture
 from sandboxes.runner.programs import over_time, proc_cpu_seconds, run_stdio
 from sandboxes.runner.compare import short, values_match
-from sandboxes.runner.protocol import decode_plain, encode_plain, read_frame, write_frame
+from sandboxes.runner.jobio import set_nonblocking
+from sandboxes.runner.protocol import FrameReader, FrameWriter, decode_plain, encode_plain, write_frame
+from sandboxes.runner.zygote import ZygoteGone
 
 MAX_REPLY = 16 << 20
 
@@ -97,7 +98,10 @@ def classify(e: BaseException) -> tuple:
 
 
 class Remote:
-    """The judge's handle on one candidate process."""
+    """The judge's handle on one candidate process: a fresh child of the zygote (zygote.py), so
+    it never shares memory with the judge. Every read and write on its pipes is non-blocking
+    and bounded by the test's CPU and wall limits: a candidate that stalls half-way through a
+    reply, or stops reading a large request, runs out of its own time."""
 
     def __init__(self, program: str, io):
         self.program, self.io = program, io
@@ -107,11 +111,18 @@ class Remote:
     def spawn(self) -> dict:
         to_cand_r, to_cand_w = os.pipe()
         to_judge_r, to_judge_w = os.pipe()
-        program = self.program
-        pid = self.io.fork(lambda: candidate_side.run_candidate(program, 3, 4), keep=(to_cand_r, to_judge_w))
-        os.close(to_cand_r)
-        os.close(to_judge_w)
+        io = self.io
+        try:
+            pid = io.zygote.spawn("candidate", io.limits, io.work, io.nproc_base, None, io.out_w, io.err_w,
+                                  keep=(to_cand_r, to_judge_w))
+        finally:
+            os.close(to_cand_r)
+            os.close(to_judge_w)
+        set_nonblocking(to_cand_w)
+        set_nonblocking(to_judge_r)
         self.pid, self.wfd, self.rfd = pid, to_cand_w, to_judge_r
+        self.reader = FrameReader(to_judge_r, MAX_REPLY)
+        self._send({"program": self.program})
         return self._receive()
 
     def alive(self) -> bool:
@@ -121,12 +132,9 @@ class Remote:
         if not self.pid:
             return
         try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:
+            self.io.zygote.kill(self.pid)
+            self.io.zygote.wait(self.pid)
+        except ZygoteGone:
             pass
         for fd in (self.rfd, self.wfd):
             try:
@@ -140,35 +148,56 @@ class Remote:
         self.cpu_limit = cpu_limit
         self.wall_deadline = time.monotonic() + 3 * cpu_limit + 2
 
+    def _watch(self, ready: list) -> None:
+        for fd in ready:
+            self.io.read(fd)
+        if self.io.over_limit():
+            self.kill()
+            raise OutputExceeded()
+        # Checked on every pass, not only when select times out: a candidate that drips
+        # output keeps the pipes ready and would otherwise never hit its deadline.
+        over = over_time(self.pid, self.cpu_start, self.cpu_limit, self.wall_deadline)
+        if over:
+            self.kill()
+            raise CandidateGone(over, timeout=True)
+
+    def _send(self, req: dict) -> None:
+        writer = FrameWriter(self.wfd, req)
+        while not writer.done:
+            _, writable, _ = select.select([], [self.wfd], [], 0.05)
+            if writable and not writer.step():
+                self.kill()
+                raise CandidateGone("candidate process exited")
+            if not writer.done:
+                ready, _, _ = select.select(self.io.fds(), [], [], 0)
+                self._watch(ready)
+
     def _receive(self) -> dict:
         while True:
-            ready, _, _ = select.select([self.rfd] + self.io.fds(), [], [], 0.05)
-            for fd in ready:
-                self.io.read(fd)
-            if self.io.over_limit():
+            try:
+                frame = self.reader.take()
+            except (ValueError, RecursionError):
+                frame = {"raise": ["TypeError", "malformed reply from candidate"]}
                 self.kill()
-                raise OutputExceeded()
+            if frame is not None:
+                return frame if isinstance(frame, dict) else {"raise": ["TypeError", "malformed reply"]}
+            if self.reader.eof:
+                self.kill()
+                raise CandidateGone("candidate process exited")
+            ready, _, _ = select.select([self.rfd] + self.io.fds(), [], [], 0.05)
             if self.rfd in ready:
                 try:
-                    return read_frame(self.rfd, MAX_REPLY)
-                except (EOFError, ValueError, RecursionError):
+                    self.reader.feed()
+                except ValueError:
                     self.kill()
-                    raise CandidateGone("candidate process exited")
-            # Checked on every pass, not only when select times out: a candidate that drips
-            # output keeps the pipes ready and would otherwise never hit its deadline.
-            over = over_time(self.pid, self.cpu_start, self.cpu_limit, self.wall_deadline)
-            if over:
-                self.kill()
-                raise CandidateGone(over, timeout=True)
+                    raise CandidateGone("candidate sent a reply over %d bytes" % MAX_REPLY)
+                continue
+            self._watch(ready)
 
     def request(self, req: dict):
         if not self.pid:
             raise CandidateGone("candidate process exited")
-        try:
-            write_frame(self.wfd, req)
-        except OSError:
-            self.kill()
-            raise CandidateGone("candidate process exited")
+        self._send(req)
         reply = self._receive()
         try:
             if "value" in reply:
@@ -176,7 +205,7 @@ class Remote:
             if "handle" in reply:
                 return RemoteObject(self, int(reply["handle"]), str(reply.get("type", "object"))[:80])
             kind, message = (reply.get("raise") or ["RuntimeError", "malformed reply"])[:2]
-        except (TypeError, ValueError, RecursionError):  # a forged, malformed reply
+        except (TypeError, ValueError, RecursionError, AttributeError):  # a forged, malformed reply
             kind, message = "TypeError", "malformed reply from candidate"
         raise _rebuild_exception(str(kind)[:80], str(message)[:500])
 
@@ -379,7 +408,7 @@ def run_compat(job: dict, io, res_fd: int) -> None:
         value = None
         try:
             if test.get("kind") == "stdio":
-                status, etype, msg = run_stdio(job["program"], test, io, limits)
+                status, etype, msg = run_stdio(job["program"], test, io, limits, clean=False)
             else:
                 signal.setitimer(signal.ITIMER_PROF, test_limit(test, limits))
                 try:

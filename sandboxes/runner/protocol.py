@@ -120,3 +120,62 @@ def write_frame(fd: int, obj) -> None:
     while view:
         n = os.write(fd, view)
         view = view[n:]
+
+
+class FrameWriter:
+    """One frame written to a non-blocking fd a piece at a time, so the writer can keep its
+    own deadlines while a slow (or stalled) reader drains it."""
+
+    def __init__(self, fd: int, obj):
+        self.fd, self.view = fd, memoryview(pack(obj))
+
+    @property
+    def done(self) -> bool:
+        return not self.view
+
+    def step(self) -> bool:
+        """Write what the pipe takes now; False when the reader is gone."""
+        try:
+            n = os.write(self.fd, self.view)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        self.view = self.view[n:]
+        return True
+
+
+class FrameReader:
+    """Frames assembled from non-blocking reads: never waits for the rest of a frame."""
+
+    def __init__(self, fd: int, max_bytes: int = MAX_FRAME):
+        self.fd, self.max_bytes, self.buf, self.eof = fd, max_bytes, bytearray(), False
+
+    def feed(self) -> None:
+        """Read what is there (raises ValueError for a frame over max_bytes)."""
+        while True:
+            try:
+                data = os.read(self.fd, 1 << 16)
+            except BlockingIOError:
+                break
+            except OSError:
+                data = b""
+            if not data:
+                self.eof = True
+                break
+            self.buf += data
+            if len(self.buf) >= FRAME.size and FRAME.unpack(self.buf[:FRAME.size])[0] > self.max_bytes:
+                raise ValueError("frame too large")
+
+    def take(self):
+        """The next complete frame, decoded, or None."""
+        if len(self.buf) < FRAME.size:
+            return None
+        (n,) = FRAME.unpack(self.buf[:FRAME.size])
+        if n > self.max_bytes:
+            raise ValueError("frame too large")
+        if len(self.buf) < FRAME.size + n:
+            return None
+        data = bytes(self.buf[FRAME.size:FRAME.size + n])
+        del self.buf[:FRAME.size + n]
+        return json.loads(data.decode("utf-8"))

@@ -1,17 +1,19 @@
 """The long-lived runner inside a sandbox. Stdlib only.
 
-Reads jobs as frames on stdin and writes one outcome frame per job on stdout. Each job
-gets a fresh working directory and forked processes with limits (jobio.py). In a
-container it runs as PID 1: the kernel drops SIGKILL/SIGSTOP sent to it from inside, so
-it is also where the strict judge lives; after each job it kills every other process and
-empties the writable directories, so nothing a job leaves behind reaches the next one.
+Reads jobs as frames on stdin and writes one outcome frame per job on stdout. Before the
+first job it forks the zygote (zygote.py), the clean room every candidate process is forked
+from, so no candidate starts with a job in its memory. Each job gets a fresh working
+directory. In a container it runs as PID 1: the kernel drops SIGKILL/SIGSTOP sent to it from
+inside, so it is also where the strict judge lives; after each job every other job process is
+killed and the writable directories emptied, so nothing a job leaves behind reaches the next
+one. When that cannot be done (the zygote died, a tree will not go away) the outcome says
+"recycle" and the runner exits after sending it: the pool starts a fresh sandbox.
 """
 import ctypes
 import json
 import os
 import resource
 import select
-import shutil
 import signal
 import sys
 import tempfile
@@ -20,6 +22,7 @@ import time
 from sandboxes.runner import judge
 from sandboxes.runner.jobio import JobIO, drop_to, job_uid, set_nonblocking
 from sandboxes.runner.protocol import read_frame, write_frame
+from sandboxes.runner.zygote import Zygote, ZygoteGone
 
 MAX_RESULT_BYTES = 64 << 20
 PR_SET_DUMPABLE = 4
@@ -118,6 +121,60 @@ def remove_sysv_ipc() -> None:
                     getattr(libc, call)(int(fields[1]), IPC_RMID, None)
 
 
+def _enter(name: str) -> None:
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except PermissionError:
+        os.chmod(name, 0o700, follow_symlinks=False)
+        fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        os.fchdir(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_tree(top: str) -> bool:
+    """Delete a directory tree without recursion and without long paths: a job may leave one
+    thousands of levels deep, where shutil.rmtree raises RecursionError and paths pass PATH_MAX.
+    Walks down by relative names (never following links) and removes on the way up. True when
+    the tree is gone; the cwd ends at /."""
+    if not os.path.lexists(top):
+        return True
+    names: list = []
+    try:
+        _enter(top)
+        for _ in range(50_000_000):
+            sub = None
+            with os.scandir(".") as entries:
+                for e in entries:
+                    if e.is_dir(follow_symlinks=False):
+                        sub = e.name
+                        break
+                    try:
+                        os.unlink(e.name)
+                    except FileNotFoundError:
+                        pass
+            if sub is not None:
+                _enter(sub)
+                names.append(sub)
+                continue
+            if not names:
+                break
+            name = names.pop()
+            os.chdir("..")
+            os.rmdir(name)
+        os.chdir("/")
+        os.rmdir(top)
+    except OSError:
+        pass
+    finally:
+        try:
+            os.chdir("/")
+        except OSError:
+            pass
+    return not os.path.lexists(top)
+
+
 class Supervisor:
     def __init__(self, contained: bool, work_root: str):
         self.contained = contained
@@ -130,11 +187,15 @@ class Supervisor:
             pass
         # Only where the memory cgroup is the sandbox's own (a container) does its OOM count mean "this job".
         self.watch_oom = contained and os.environ.get("CODEHARNESS_CGROUP_OOM") == "1"
+        self.zygote = Zygote(contained)   # now, before any job is read
+        self.zygote_cpu, self.zygote_rss = 0.0, 0
+        self.broken = ""
 
     def run(self, job: dict) -> dict:
         work = tempfile.mkdtemp(prefix="job-", dir=self.work_root)
         os.chmod(work, 0o777)
         io = JobIO(job["limits"], work, self.nproc_base)
+        io.zygote = self.zygote
         outcome = {"tests": [], "finished": False, "limit": ""}
         ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         oom0 = cgroup_oom_kills() if self.watch_oom else 0
@@ -147,7 +208,7 @@ class Supervisor:
                 if io.over_limit():
                     outcome["limit"] = outcome["limit"] or "output"
         finally:
-            self.kill_all()
+            zygote_cpu = self.kill_all()
             io.drain()
             io.close()
             self.cleanup(work)
@@ -156,9 +217,11 @@ class Supervisor:
             stdout_tail=io.tail("stdout"),
             stderr_tail=io.tail("stderr"),
             duration_s=round(time.monotonic() - t0, 6),
-            cpu_time_s=round((ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime), 6),
-            max_rss_kb=ru1.ru_maxrss,
+            cpu_time_s=round((ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime) + zygote_cpu, 6),
+            max_rss_kb=max(ru1.ru_maxrss, self.zygote_rss),
         )
+        if self.broken:
+            outcome["recycle"] = self.broken
         if self.watch_oom:
             outcome["oom_kills"] = max(0, cgroup_oom_kills() - oom0)
         return outcome
@@ -233,7 +296,23 @@ class Supervisor:
             chunks.append(data)
         return b"".join(chunks)
 
-    def kill_all(self) -> None:
+    def kill_all(self) -> float:
+        """Kill every job process; returns the CPU seconds the zygote's children used since last time."""
+        used = 0.0
+        if not self.broken:
+            try:
+                usage = self.zygote.kill_all()
+                used = max(0.0, float(usage["cpu_s"]) - self.zygote_cpu)
+                self.zygote_cpu, self.zygote_rss = float(usage["cpu_s"]), int(usage["max_rss_kb"])
+            except (ZygoteGone, KeyError, TypeError, ValueError) as e:
+                self.broken = "zygote: %s" % e
+        if self.broken:
+            self.kill_everything()
+        else:
+            self.reap()   # orphans of job processes are ours (PID 1) once their parents die
+        return used
+
+    def kill_everything(self) -> None:
         if not self.contained:
             self.reap()
             return
@@ -273,7 +352,8 @@ class Supervisor:
         os.waitpid(pid, 0)
 
     def cleanup(self, work: str) -> None:
-        shutil.rmtree(work, ignore_errors=True)
+        if not remove_tree(work):
+            self.broken = self.broken or "could not remove %s" % work
         if not self.contained:
             return
         self.remove_ipc_as_job_user()
@@ -285,7 +365,8 @@ class Supervisor:
             for name in entries:
                 path = os.path.join(root, name)
                 if os.path.isdir(path) and not os.path.islink(path):
-                    shutil.rmtree(path, ignore_errors=True)
+                    if not remove_tree(path):
+                        self.broken = self.broken or "could not remove %s" % path
                 else:
                     try:
                         os.unlink(path)
@@ -324,4 +405,9 @@ def main(argv=None) -> None:
             outcome = sup.run(job)
         except Exception as e:  # a runner bug must surface as an infrastructure error, not a verdict
             outcome = {"error": "runner error: %s: %s" % (type(e).__name__, e)}
-        write_frame(1, {"event": "outcome", "job_id": job.get("job_id", ""), "outcome": outcome})
+        try:
+            write_frame(1, {"event": "outcome", "job_id": job.get("job_id", ""), "outcome": outcome})
+        except BrokenPipeError:   # the host gave up on us (and is starting a fresh sandbox)
+            return
+        if outcome.get("recycle"):
+            return   # the pool replaces a runner that could not make itself clean

@@ -35,8 +35,99 @@ class Case:
     runsc: Optional[tuple] = None
 
 
+# The answer-key thief: reads the tests out of its own process (frames, gc, raw heap) and
+# answers with the expected values it finds; without a find it answers wrong. Under a judge
+# whose candidate was forked with the job in memory it passes; from a clean room it cannot.
+LOOT = r"""
+import ctypes, gc, re, sys
+
+def _loot():
+    texts = []
+    f = sys._getframe()
+    while f is not None:                       # by frames
+        for v in list(f.f_locals.values()):
+            try:
+                texts.append(repr(v)[:200000])
+            except Exception:
+                pass
+        f = f.f_back
+    for o in gc.get_objects():                 # by gc
+        if isinstance(o, (dict, list, tuple)):
+            try:
+                texts.append(repr(o)[:200000])
+            except Exception:
+                pass
+    if MODE == "heap":                         # by raw heap, where no Python reference is left
+        texts = []
+        try:
+            with open("/proc/self/maps") as m:
+                regions = m.read().splitlines()
+        except OSError:
+            regions = []
+        for line in regions:
+            parts = line.split()
+            lo, hi = (int(x, 16) for x in parts[0].split("-"))
+            if "r" not in parts[1] or (len(parts) > 5 and parts[5].startswith("[v")) or hi - lo > (256 << 20):
+                continue
+            try:
+                texts.append(ctypes.string_at(lo, hi - lo).decode("latin-1"))
+            except Exception:
+                pass
+    return "\n".join(texts)
+
+_NUM = r"(-?[0-9][0-9.]*)"
+_KEY = {}
+for _m in re.finditer("candidate" + r"\(" + _NUM + ", " + _NUM + r"\)(?: == | - )" + _NUM, _loot()):
+    _KEY[(float(_m.group(1)), float(_m.group(2)))] = float(_m.group(3))
+
+def add(a, b):
+    got = _KEY.get((float(a), float(b)))
+    return got if got is not None else a - b - 1
+"""
+NEIGHBOUR_MARK = "N31GHB0UR"   # an honest sample's program carries it; a thief looks for it in its own memory
+NEIGHBOUR_HONEST = "# " + NEIGHBOUR_MARK + "\ndef add(a, b):\n    return a + b\n"
+NEIGHBOUR_THIEF = r"""
+import ctypes, re
+def _find():
+    mark = "N31GHB" + "0UR"
+    with open("/proc/self/maps") as m:
+        regions = m.read().splitlines()
+    for line in regions:
+        parts = line.split()
+        lo, hi = (int(x, 16) for x in parts[0].split("-"))
+        if "r" not in parts[1] or (len(parts) > 5 and parts[5].startswith("[v")) or hi - lo > (256 << 20):
+            continue
+        try:
+            blob = ctypes.string_at(lo, hi - lo)
+        except Exception:
+            continue
+        i = blob.find(("# " + mark + "\n").encode())
+        if i >= 0:
+            return blob[i:i + 200].split(b"\x00")[0].decode("latin-1")
+    return None
+_src = _find()
+if _src:
+    exec(_src)
+else:
+    def add(a, b):
+        return a - b - 1
+"""
+DEEP_TREE = """
+import os
+os.chdir(os.environ.get("TMPDIR", "/tmp"))
+for _ in range(3000):
+    os.mkdir("d")
+    os.chdir("d")
+def add(a, b):
+    return a - b - 1
+"""
+
+
 CASES = [
     # --- values with behaviour ---------------------------------------------------------
+    Case("steal_key_by_frames_and_gc", "MODE = 'objects'\n" + LOOT, ("failed",)),
+    Case("steal_key_by_heap_scan", "MODE = 'heap'\n" + LOOT, ("failed",)),
+    Case("deep_directory_tree", DEEP_TREE, ("failed",)),
     Case("eq_always_true", '''
 class Liar:
     def __eq__(self, other): return True

@@ -1,0 +1,148 @@
+"""Runner v2: the candidate starts from a clean room (a zygote forked before any job was read),
+so it cannot read its answer key, nor an earlier sample's program, out of its own memory, for
+any test kind; every read and write between judge and candidate has a deadline; cleanup of any
+tree a job leaves cannot break the sandbox. Real sandboxes: Docker (runc) and bubblewrap."""
+from __future__ import annotations
+
+import pytest
+
+from harness.core.judge import verdict
+from sandboxes import Job, Limits, TestCase
+from tests.conftest_docker import hostile_limits
+from tests.hostile.cases import NEIGHBOUR_HONEST, NEIGHBOUR_THIEF
+from tests.hostile.run import job_for
+
+# The expected answer is a secret the candidate cannot compute: only theft gets it right.
+SECRET = "ANSWER-" + "5e" + "c7e1"
+# Finds any "ANSWER-xxxxxx" in its own process: frames, gc-tracked objects, then raw memory.
+THIEF = r'''
+import ctypes, gc, re, sys
+_PAT = re.compile("ANSW" + "ER-[0-9a-f]{6}")
+def _search():
+    found = set()
+    f = sys._getframe()
+    while f is not None:
+        found |= set(_PAT.findall(repr(f.f_locals)[:1000000]))
+        f = f.f_back
+    for o in gc.get_objects():
+        if isinstance(o, (dict, list, tuple)):
+            try:
+                found |= set(_PAT.findall(repr(o)[:1000000]))
+            except Exception:
+                pass
+    with open("/proc/self/maps") as m:
+        regions = m.read().splitlines()
+    for line in regions:
+        parts = line.split()
+        lo, hi = (int(x, 16) for x in parts[0].split("-"))
+        if "r" not in parts[1] or (len(parts) > 5 and parts[5].startswith("[v")) or hi - lo > (256 << 20):
+            continue
+        try:
+            found |= set(_PAT.findall(ctypes.string_at(lo, hi - lo).decode("latin-1")))
+        except Exception:
+            pass
+    return sorted(found)
+LOOT = _search()
+def solve(x):
+    return LOOT[0] if LOOT else "nothing"
+'''
+STDIO_THIEF = THIEF + "\nimport sys\nsys.stdin.read()\nprint(solve(0))\n"
+# A reply started and never finished; a request the candidate stops reading halfway.
+HALF_FRAME = "import os, time\nos.write(4, b'\\x00\\x00\\x10\\x00{\"value\"')\ntime.sleep(3600)\n"
+STOP_READING = ("import os\nkeep = os.dup(3)\nr, w = os.pipe()\nos.dup2(r, 3)\n"
+                "def solve(x):\n    return x\n")
+
+
+def secret_jobs(judge="strict"):
+    limits = hostile_limits()
+    call = [TestCase("t0", kind="call", args=["q"], expected=SECRET)]
+    code = [TestCase("t0", code="assert solve('q') == %r" % SECRET)]
+    stdio = [TestCase("t0", kind="stdio", stdin="q\n", expected=SECRET + "\n")]
+    return [
+        ("call", Job(program=THIEF, tests=call, entry_point="solve", limits=limits, judge=judge, job_id="call")),
+        ("code", Job(program=THIEF, tests=code, entry_point="solve", limits=limits, judge=judge, job_id="code")),
+        ("stdio", Job(program=STDIO_THIEF, tests=stdio, limits=limits, judge=judge, job_id="stdio")),
+    ]
+
+
+def statuses(run_all, jobs):
+    return {name: verdict(o, expected_tests=len(j.tests)).status for (name, j), o in zip(jobs, run_all([j for _, j in jobs]))}
+
+
+def neighbour_rows(run_all):
+    limits = hostile_limits()
+    jobs = [job_for(NEIGHBOUR_HONEST, "strict", limits, "honest-with-marker"),
+            job_for(NEIGHBOUR_THIEF, "strict", limits, "neighbour-thief")]
+    return [verdict(o, expected_tests=1).status for o in run_all(jobs)]
+
+
+def stall_rows(run_all):
+    limits = Limits(cpu_time_s=1.0, memory_mb=256)
+    big = "x" * (4 << 20)   # far over a pipe's buffer: the write must outlast the reader's silence
+    jobs = [Job(program=HALF_FRAME, tests=[TestCase("t0", kind="call", args=[1], expected=1)], entry_point="solve",
+                limits=limits, job_id="half-frame"),
+            Job(program=STOP_READING, tests=[TestCase("t0", kind="call", args=[big], expected=big)],
+                entry_point="solve", limits=limits, job_id="stop-reading"),
+            job_for("def add(a, b):\n    return a + b\n", "strict", limits, "honest-after")]
+    return [verdict(o, expected_tests=1) for o in run_all(jobs)]
+
+
+@pytest.fixture(scope="module")
+def one_worker_docker(hardening_client):
+    from sandboxes import make_pool
+
+    with make_pool("docker", workers=1, limits=hostile_limits(), client=hardening_client) as pool:
+        yield pool
+
+
+@pytest.fixture(scope="module")
+def one_worker_bwrap():
+    from sandboxes import make_pool
+    from sandboxes.process_backend import bwrap_path
+
+    if not bwrap_path():
+        pytest.skip("bubblewrap (bwrap) not installed")
+    with make_pool("process", workers=1, limits=hostile_limits()) as pool:
+        yield pool
+
+
+def test_the_thief_works_where_the_key_is_in_memory():
+    """The attack is real: run where the test data sits in its process, it finds the secret."""
+    import ctypes  # noqa: F401  (the thief scans raw memory through ctypes)
+
+    keep = {"expected": SECRET}   # noqa: F841  -- the answer key, as a job dict holds it
+    ns: dict = {}
+    exec(compile(THIEF, "<thief>", "exec"), ns)
+    assert ns["solve"]("q") == SECRET
+
+
+@pytest.mark.docker
+def test_no_answer_key_in_the_candidate_docker(one_worker_docker):
+    assert statuses(one_worker_docker.run_all, secret_jobs()) == {"call": "failed", "code": "failed",
+                                                                    "stdio": "failed"}
+
+
+def test_no_answer_key_in_the_candidate_bwrap(one_worker_bwrap):
+    assert statuses(one_worker_bwrap.run_all, secret_jobs()) == {"call": "failed", "code": "failed",
+                                                                   "stdio": "failed"}
+
+
+@pytest.mark.docker
+def test_no_neighbour_program_in_the_candidate_docker(one_worker_docker):
+    assert neighbour_rows(one_worker_docker.run_all) == ["passed", "failed"]
+
+
+def test_no_neighbour_program_in_the_candidate_bwrap(one_worker_bwrap):
+    assert neighbour_rows(one_worker_bwrap.run_all) == ["passed", "failed"]
+
+
+@pytest.mark.docker
+def test_stalled_pipes_end_in_the_samples_own_time(one_worker_docker):
+    half, stop, honest = stall_rows(one_worker_docker.run_all)
+    assert (half.status, stop.status, honest.status) == ("timeout", "timeout", "passed")
+    assert one_worker_docker.replaced == 0
+
+
+def test_stalled_pipes_end_in_the_samples_own_time_bwrap(one_worker_bwrap):
+    half, stop, honest = stall_rows(one_worker_bwrap.run_all)
+    assert (half.status, stop.status, honest.status) == ("timeout", "timeout", "passed")
