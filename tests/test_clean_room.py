@@ -146,3 +146,51 @@ def test_stalled_pipes_end_in_the_samples_own_time(one_worker_docker):
 def test_stalled_pipes_end_in_the_samples_own_time_bwrap(one_worker_bwrap):
     half, stop, honest = stall_rows(one_worker_bwrap.run_all)
     assert (half.status, stop.status, honest.status) == ("timeout", "timeout", "passed")
+
+
+# Compat shares the candidate's process, so it may be fooled by design, but what the job writes
+# on the event channel can neither crash the runner nor bloat results nor claim a sandbox error.
+FORGER = r'''
+import json, os, struct
+def frame(obj_text):
+    data = obj_text.encode()
+    os.write(3, struct.pack(">I", len(data)) + data)
+frame('{"event": "test", "name": "t0", "status": "passed", "time_s": NaN}')
+for i in range(60000):
+    frame(json.dumps({"event": "test", "name": "fake%d" % i, "status": "passed", "message": "x" * 100}))
+frame('{"event": "judge_error", "message": "blame the sandbox"}')
+def solve(x):
+    return "wrong"
+'''
+SOLUTION_SETUP = "my_solution = Solution()\n"
+SOLUTION_TEST = [TestCase("t0", code="assert my_solution.twice(2) == 4")]
+NO_SOLUTION = "def twice(x):\n    return 2 * x\n"
+RAISING_INIT = "class Solution:\n    def __init__(self):\n        raise ValueError('no')\n    def twice(self, x):\n        return 2 * x\n"
+GOOD_SOLUTION = "class Solution:\n    def twice(self, x):\n        return 2 * x\n"
+
+
+def forged_and_setup_rows(run_all, judge):
+    limits = hostile_limits()
+    jobs = [Job(program=FORGER, tests=[TestCase("t0", kind="call", args=["q"], expected="right")],
+                entry_point="solve", limits=limits, judge=judge, job_id="forger")]
+    jobs += [Job(program=p, tests=SOLUTION_TEST, setup=SOLUTION_SETUP, limits=limits, judge=judge, job_id=n)
+             for n, p in (("no-solution", NO_SOLUTION), ("raising-init", RAISING_INIT), ("good", GOOD_SOLUTION))]
+    outcomes = run_all(jobs)
+    return outcomes, [verdict(o, expected_tests=len(j.tests)).status for j, o in zip(jobs, outcomes)]
+
+
+@pytest.mark.parametrize("judge", ["strict", "compat"])
+def test_forged_events_and_candidate_setup_failures_are_the_samples_own_bwrap(one_worker_bwrap, judge):
+    outcomes, statuses = forged_and_setup_rows(one_worker_bwrap.run_all, judge)
+    assert len(outcomes[0].tests) <= 1 and not outcomes[0].error
+    assert statuses[0] in (("failed", "runtime_error") if judge == "strict" else ("passed", "failed", "runtime_error"))
+    assert statuses[1:] == ["runtime_error", "runtime_error", "passed"]
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("judge", ["strict", "compat"])
+def test_forged_events_and_candidate_setup_failures_are_the_samples_own_docker(one_worker_docker, judge):
+    outcomes, statuses = forged_and_setup_rows(one_worker_docker.run_all, judge)
+    assert len(outcomes[0].tests) <= 1 and not outcomes[0].error
+    assert statuses[0] in (("failed", "runtime_error") if judge == "strict" else ("passed", "failed", "runtime_error"))
+    assert statuses[1:] == ["runtime_error", "runtime_error", "passed"]

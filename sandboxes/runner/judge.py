@@ -260,11 +260,18 @@ class JudgeNamespace(dict):
 
 
 def exec_trusted(code, ns) -> None:
+    """The benchmark's setup. A failure the candidate caused (LeetCode's `Solution()` with no such
+    class, or an `__init__` that raises; the candidate dying or overrunning meanwhile) is the
+    sample's, raised as it is; only a failure of the trusted code itself is a harness problem."""
     if not code:
         return
     try:
         exec(compile(code, "<trusted>", "exec"), ns)
+    except (CandidateGone, OutputExceeded):
+        raise
     except BaseException as e:
+        if _raised_by_candidate(e):
+            raise
         raise TrustedCodeError("%s: %s" % (type(e).__name__, e))
 
 
@@ -397,8 +404,11 @@ def run_compat(job: dict, io, res_fd: int) -> None:
         return
     try:
         exec_trusted(job.get("setup"), ns)
-    except TrustedCodeError as e:
-        emit({"event": "judge_error", "message": short(str(e), 500)})
+    except BaseException as e:
+        # Program and setup share this process: whether a failure here is the candidate's is not
+        # knowable, and the candidate could forge one, so it is the sample's failure (as in the
+        # published harnesses), never an infrastructure error.
+        emit({"event": "program_error", "error": [type(e).__name__, short(str(e), 300)]})
         return
     ep = job.get("entry_point")
     if ep and callable(ns.get(ep)):
