@@ -132,7 +132,7 @@ class JobIO:
         try:
             become_job(self.limits, self.work, self.nproc_base, stdin_fd, self.out_w, self.err_w, keep)
             # In this child our pipes now live at 1 and 2; their read ends are gone.
-            self.out_w, self.err_w, self.open = 1, 2, set()
+            self.out_w, self.err_w, self.open, self.tails = 1, 2, set(), {}
             body()
         finally:
             os._exit(0)

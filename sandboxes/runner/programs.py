@@ -96,7 +96,8 @@ def run_stdio(program: str, test: dict, io, limits: dict, clean: bool = True) ->
                 os.close(prog_w)
                 prog_w = -1
         for fd in ready:
-            io.read(fd)
+            if fd != out_r:
+                io.read(fd)
         if out_r in ready:
             try:
                 data = os.read(out_r, 1 << 16)
