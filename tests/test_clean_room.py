@@ -9,14 +9,14 @@ import pytest
 from harness.core.judge import verdict
 from sandboxes import Job, Limits, TestCase
 from tests.conftest_docker import hostile_limits
-from tests.hostile.cases import NEIGHBOUR_HONEST, NEIGHBOUR_THIEF
+from tests.hostile.cases import MEMORY, NEIGHBOUR_HONEST, NEIGHBOUR_THIEF
 from tests.hostile.run import job_for
 
 # The expected answer is a secret the candidate cannot compute: only theft gets it right.
 SECRET = "ANSWER-" + "5e" + "c7e1"
 # Finds any "ANSWER-xxxxxx" in its own process: frames, gc-tracked objects, then raw memory.
-THIEF = r'''
-import ctypes, gc, re, sys
+THIEF = MEMORY + r'''
+import gc, re, sys
 _PAT = re.compile("ANSW" + "ER-[0-9a-f]{6}")
 def _search():
     found = set()
@@ -30,17 +30,8 @@ def _search():
                 found |= set(_PAT.findall(repr(o)[:1000000]))
             except Exception:
                 pass
-    with open("/proc/self/maps") as m:
-        regions = m.read().splitlines()
-    for line in regions:
-        parts = line.split()
-        lo, hi = (int(x, 16) for x in parts[0].split("-"))
-        if "r" not in parts[1] or (len(parts) > 5 and parts[5].startswith("[v")) or hi - lo > (256 << 20):
-            continue
-        try:
-            found |= set(_PAT.findall(ctypes.string_at(lo, hi - lo).decode("latin-1")))
-        except Exception:
-            pass
+    for blob in _memory():
+        found |= set(_PAT.findall(blob.decode("latin-1")))
     return sorted(found)
 LOOT = _search()
 def solve(x):

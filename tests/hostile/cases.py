@@ -38,8 +38,28 @@ class Case:
 # The answer-key thief: reads the tests out of its own process (frames, gc, raw heap) and
 # answers with the expected values it finds; without a find it answers wrong. Under a judge
 # whose candidate was forked with the job in memory it passes; from a clean room it cannot.
-LOOT = r"""
-import ctypes, gc, re, sys
+# Every readable region of the sample's own address space, as bytes (the raw-heap search).
+MEMORY = r"""
+import ctypes
+
+def _memory():
+    try:
+        with open("/proc/self/maps") as m:
+            regions = m.read().splitlines()
+    except OSError:
+        return
+    for line in regions:
+        parts = line.split()
+        lo, hi = (int(x, 16) for x in parts[0].split("-"))
+        if "r" not in parts[1] or (len(parts) > 5 and parts[5].startswith("[v")) or hi - lo > (256 << 20):
+            continue
+        try:
+            yield ctypes.string_at(lo, hi - lo)
+        except Exception:
+            pass
+"""
+LOOT = MEMORY + r"""
+import gc, re, sys
 
 def _loot():
     texts = []
@@ -58,21 +78,7 @@ def _loot():
             except Exception:
                 pass
     if MODE == "heap":                         # by raw heap, where no Python reference is left
-        texts = []
-        try:
-            with open("/proc/self/maps") as m:
-                regions = m.read().splitlines()
-        except OSError:
-            regions = []
-        for line in regions:
-            parts = line.split()
-            lo, hi = (int(x, 16) for x in parts[0].split("-"))
-            if "r" not in parts[1] or (len(parts) > 5 and parts[5].startswith("[v")) or hi - lo > (256 << 20):
-                continue
-            try:
-                texts.append(ctypes.string_at(lo, hi - lo).decode("latin-1"))
-            except Exception:
-                pass
+        texts = [blob.decode("latin-1") for blob in _memory()]
     return "\n".join(texts)
 
 _NUM = r"(-?[0-9][0-9.]*)"
@@ -86,24 +92,16 @@ def add(a, b):
 """
 NEIGHBOUR_MARK = "N31GHB0UR"   # an honest sample's program carries it; a thief looks for it in its own memory
 NEIGHBOUR_HONEST = "# " + NEIGHBOUR_MARK + "\ndef add(a, b):\n    return a + b\n"
-NEIGHBOUR_THIEF = r"""
-import ctypes, re
+NEIGHBOUR_THIEF = MEMORY + r"""
 def _find():
-    mark = "N31GHB" + "0UR"
-    with open("/proc/self/maps") as m:
-        regions = m.read().splitlines()
-    for line in regions:
-        parts = line.split()
-        lo, hi = (int(x, 16) for x in parts[0].split("-"))
-        if "r" not in parts[1] or (len(parts) > 5 and parts[5].startswith("[v")) or hi - lo > (256 << 20):
-            continue
-        try:
-            blob = ctypes.string_at(lo, hi - lo)
-        except Exception:
-            continue
-        i = blob.find(("# " + mark + "\n").encode())
-        if i >= 0:
-            return blob[i:i + 200].split(b"\x00")[0].decode("latin-1")
+    mark = ("# " + "N31GHB" + "0UR" + "\n").encode()
+    for blob in _memory():
+        i = blob.find(mark)
+        while i >= 0:   # the needle itself sits in memory too: take a copy that is a program
+            text = blob[i:i + 200].split(b"\x00")[0]
+            if b"def add" in text:
+                return text.decode("latin-1")
+            i = blob.find(mark, i + 1)
     return None
 _src = _find()
 if _src:
