@@ -8,7 +8,8 @@ from pathlib import Path
 
 from sandboxes.runner.protocol import FRAME
 
-MODULES = ("protocol", "compare", "jobio", "candidate", "capture", "programs", "zygote", "judge", "supervisor")
+MODULES = ("protocol", "compare", "jobio", "candidate", "capture", "programs", "zygote", "remote", "judge", "events",
+           "cleanup", "supervisor")
 
 BOOTSTRAP = (
     "import sys,json,types\n"

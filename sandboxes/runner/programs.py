@@ -8,6 +8,7 @@ import sys
 import time
 
 from sandboxes.runner.compare import short, stdout_match
+from sandboxes.runner.jobio import set_nonblocking
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -135,9 +136,3 @@ def run_stdio(program: str, test: dict, io, limits: dict, clean: bool = True) ->
     if stdout_match(got, str(test.get("expected") or ""), float(test.get("atol") or 0)):
         return "passed", "", ""
     return "failed", "WrongAnswer", "expected %s, got %s" % (short(test.get("expected")), short(got))
-
-
-def set_nonblocking(fd: int) -> None:
-    import fcntl
-
-    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)

@@ -10,8 +10,6 @@ one. When that cannot be done (the zygote died, a tree will not go away) the out
 "recycle" and the runner exits after sending it: the pool starts a fresh sandbox.
 """
 import ctypes
-import json
-import math
 import os
 import resource
 import select
@@ -21,6 +19,8 @@ import tempfile
 import time
 
 from sandboxes.runner import judge
+from sandboxes.runner.cleanup import remove_sysv_ipc, remove_tree
+from sandboxes.runner.events import parse_events, record
 from sandboxes.runner.jobio import JobIO, drop_to, job_uid, set_nonblocking
 from sandboxes.runner.protocol import read_frame, write_frame
 from sandboxes.runner.zygote import Zygote, ZygoteGone
@@ -48,83 +48,6 @@ def count_own_processes(uid: int) -> int:
     return n
 
 
-TEST_STATUSES = ("passed", "failed", "error", "timeout")
-MAX_OUTPUT_JSON = 1 << 20
-
-
-def _reject_constant(name):
-    raise ValueError("non-finite number in an event: %s" % name)
-
-
-def _finite(x) -> float:
-    return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) and x >= 0 else 0.0
-
-
-def parse_events(data: bytes, outcome: dict, test_names=None) -> None:
-    """Events a compat job process wrote on fd 3. That process also runs the candidate, so every
-    event may be forged: only the job's own test names, each once and in order, with known
-    statuses, finite times and bounded text; no infrastructure errors; nothing that could crash
-    the runner or bloat results."""
-    pos, left = 0, list(test_names or [])
-    seen, most = 0, len(left) + 8   # the job's tests plus a few other events: no more is ever genuine
-    while pos + 4 <= len(data) and seen < most:
-        n = int.from_bytes(data[pos:pos + 4], "big")
-        if pos + 4 + n > len(data):
-            break
-        try:
-            ev = json.loads(data[pos + 4:pos + 4 + n], parse_constant=_reject_constant)
-        except (ValueError, TypeError, RecursionError):
-            break
-        pos += 4 + n
-        seen += 1
-        if not isinstance(ev, dict):
-            break
-        kind = ev.get("event")
-        if kind == "test":
-            if test_names is not None and (not left or ev.get("name") != left[0]):
-                continue
-            if ev.get("status") not in TEST_STATUSES:
-                continue
-            if test_names is not None:
-                left.pop(0)
-            test = {"name": str(ev.get("name"))[:200], "status": ev["status"],
-                    "error_type": str(ev.get("error_type") or "")[:80], "message": str(ev.get("message") or "")[:500],
-                    "time_s": _finite(ev.get("time_s"))}
-            output = ev.get("output")
-            if isinstance(output, dict) and len(json.dumps(output)) <= MAX_OUTPUT_JSON:
-                test["output"] = output
-            outcome["tests"].append(test)
-        elif kind == "judge_error":   # forgeable here: the sample's failure, not the sandbox's
-            outcome["program_error_type"], outcome["program_error"] = "JudgeError", str(ev.get("message"))[:300]
-        elif kind in ("compile_error", "program_error", "limit", "done"):
-            if kind == "limit" and ev.get("limit") != "cpu":
-                continue
-            try:
-                record(outcome, ev)
-            except (TypeError, ValueError, AttributeError, IndexError):
-                pass
-
-
-def record(outcome: dict, ev: dict) -> None:
-    kind = ev.get("event")
-    if kind == "test":
-        test = {k: ev.get(k) for k in ("name", "status", "error_type", "message", "time_s")}
-        if isinstance(ev.get("output"), dict):  # "capture" tests: {"v": plain value} or {"digest": sha256}
-            test["output"] = ev["output"]
-        outcome["tests"].append(test)
-    elif kind == "compile_error":
-        outcome["compile_error"] = str(ev.get("message") or "SyntaxError")[:1000]
-    elif kind == "program_error":
-        err = ev.get("error") or ["Exception", ""]
-        outcome["program_error_type"], outcome["program_error"] = str(err[0])[:80], str(err[1])[:500]
-    elif kind == "limit":
-        outcome["limit"] = outcome.get("limit") or str(ev.get("limit"))
-    elif kind == "judge_error":
-        outcome["error"] = "judge error: %s" % ev.get("message")
-    elif kind == "done":
-        outcome["finished"] = True
-
-
 OOM_FILES = ("/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events")
 
 
@@ -140,84 +63,6 @@ def cgroup_oom_kills() -> int:
         except (OSError, ValueError):
             continue
     return 0
-
-
-IPC_RMID = 0
-
-
-def remove_sysv_ipc() -> None:
-    """SysV shared memory, queues and semaphores outlive processes: remove what jobs made."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-    except OSError:
-        return
-    for kind, call in (("shm", "shmctl"), ("msg", "msgctl"), ("sem", "semctl")):
-        try:
-            with open("/proc/sysvipc/" + kind) as f:
-                rows = f.read().splitlines()[1:]
-        except OSError:
-            continue
-        for row in rows:
-            fields = row.split()
-            if len(fields) > 1:
-                if kind == "sem":
-                    getattr(libc, call)(int(fields[1]), 0, IPC_RMID)
-                else:
-                    getattr(libc, call)(int(fields[1]), IPC_RMID, None)
-
-
-def _enter(name: str) -> None:
-    try:
-        fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    except PermissionError:
-        os.chmod(name, 0o700, follow_symlinks=False)
-        fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    try:
-        os.fchdir(fd)
-    finally:
-        os.close(fd)
-
-
-def remove_tree(top: str) -> bool:
-    """Delete a directory tree without recursion and without long paths: a job may leave one
-    thousands of levels deep, where shutil.rmtree raises RecursionError and paths pass PATH_MAX.
-    Walks down by relative names (never following links) and removes on the way up. True when
-    the tree is gone; the cwd ends at /."""
-    if not os.path.lexists(top):
-        return True
-    names: list = []
-    try:
-        _enter(top)
-        for _ in range(50_000_000):
-            sub = None
-            with os.scandir(".") as entries:
-                for e in entries:
-                    if e.is_dir(follow_symlinks=False):
-                        sub = e.name
-                        break
-                    try:
-                        os.unlink(e.name)
-                    except FileNotFoundError:
-                        pass
-            if sub is not None:
-                _enter(sub)
-                names.append(sub)
-                continue
-            if not names:
-                break
-            name = names.pop()
-            os.chdir("..")
-            os.rmdir(name)
-        os.chdir("/")
-        os.rmdir(top)
-    except OSError:
-        pass
-    finally:
-        try:
-            os.chdir("/")
-        except OSError:
-            pass
-    return not os.path.lexists(top)
 
 
 class Supervisor:
