@@ -115,8 +115,7 @@ def run_stdio(program: str, test: dict, io, limits: dict, clean: bool = True) ->
         if over:
             verdict = ("timeout", "Timeout", over)
     if clean:
-        io.zygote.kill(pid)
-        status = io.zygote.wait(pid)
+        status = io.zygote.kill(pid)
     else:
         try:
             os.killpg(pid, signal.SIGKILL)

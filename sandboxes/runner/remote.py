@@ -75,7 +75,6 @@ class Remote:
             return
         try:
             self.io.zygote.kill(self.pid)
-            self.io.zygote.wait(self.pid)
         except ZygoteGone:
             pass
         for fd in (self.rfd, self.wfd):

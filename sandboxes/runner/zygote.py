@@ -72,12 +72,10 @@ class Zygote:
             raise ZygoteGone("spawn failed: %s" % reply.get("error"))
         return int(reply["pid"])
 
-    def kill(self, pid: int) -> None:
-        self.call({"op": "kill", "pid": pid})
-
-    def wait(self, pid: int, timeout: float = CALL_TIMEOUT_S):
-        """The child's wait status (after kill it comes at once); None if it is not the zygote's."""
-        return self.call({"op": "wait", "pid": pid}, timeout=timeout).get("status")
+    def kill(self, pid: int):
+        """SIGKILL the child's process group and reap the child: its wait status (None if it is
+        not the zygote's), in one round trip."""
+        return self.call({"op": "kill", "pid": pid}).get("status")
 
     def kill_all(self) -> dict:
         """Kill every job process; returns the zygote's children's cumulative CPU seconds and max RSS."""
@@ -155,12 +153,11 @@ def serve(sock: socket.socket, contained: bool) -> None:
                         os._exit(0)
                 reply = {"pid": pid}
             elif op == "kill":
+                pid = int(msg["pid"])
                 try:
-                    os.killpg(int(msg["pid"]), signal.SIGKILL)
+                    os.killpg(pid, signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):
                     pass
-            elif op == "wait":
-                pid = int(msg["pid"])
                 if pid not in statuses:
                     try:
                         _, statuses[pid] = os.waitpid(pid, 0)
