@@ -14,7 +14,11 @@ def thief_pass_at_1(docker_executor, name: str, data_dir, limit=None) -> float:
     from benchmarks_data.registry import get_benchmark
     from harness.core.evaluation import evaluate
 
+    from benchmarks_data.base import needs_prepare
+
     bench = get_benchmark(name, str(data_dir))
+    if needs_prepare(bench):   # EvalPlus: expected outputs are computed once, in the sandbox
+        bench.prepare(docker_executor.run_jobs)
     problems = bench.load_problems()[:limit]
     result = evaluate(bench, thief_samples(problems), executor=docker_executor,
                       exec_config=docker_executor.config, k=[1], quiet=True, allow_missing=True)
