@@ -5,8 +5,10 @@ computes nothing. Under a runner whose candidate was forked holding its job it s
 zero; from a clean room it must score 0."""
 from __future__ import annotations
 
-CORE = r'''
-import ast, ctypes, gc, sys
+from tests.hostile.cases import MEMORY
+
+CORE = MEMORY + r'''
+import ast, gc, sys
 
 def _texts():
     out = []
@@ -24,20 +26,7 @@ def _texts():
                     out.append(v)
             if "args" in o and "expected" in o:
                 calls.append(o)
-    try:
-        with open("/proc/self/maps") as m:
-            regions = m.read().splitlines()
-    except OSError:
-        regions = []
-    for line in regions:
-        parts = line.split()
-        lo, hi = (int(x, 16) for x in parts[0].split("-"))
-        if "r" not in parts[1] or (len(parts) > 5 and parts[5].startswith("[v")) or hi - lo > (256 << 20):
-            continue
-        try:
-            blob = ctypes.string_at(lo, hi - lo)
-        except Exception:
-            continue
+    for blob in _memory():
         if b"assert" in blob:
             out.extend(chunk.decode("latin-1") for chunk in blob.split(b"\x00") if b"assert" in chunk)
     return out, calls
