@@ -107,36 +107,24 @@ def test_the_thief_works_where_the_key_is_in_memory():
     assert ns["solve"]("q") == SECRET
 
 
-@pytest.mark.docker
-def test_no_answer_key_in_the_candidate_docker(one_worker_docker):
-    assert statuses(one_worker_docker.run_all, secret_jobs()) == {"call": "failed", "code": "failed",
-                                                                    "stdio": "failed"}
+@pytest.fixture(params=[pytest.param("docker", marks=pytest.mark.docker), "bwrap"])
+def one_worker(request):
+    """A one-worker pool on each real backend: Docker (runc) and bubblewrap."""
+    return request.getfixturevalue("one_worker_" + request.param)
 
 
-def test_no_answer_key_in_the_candidate_bwrap(one_worker_bwrap):
-    assert statuses(one_worker_bwrap.run_all, secret_jobs()) == {"call": "failed", "code": "failed",
-                                                                   "stdio": "failed"}
+def test_no_answer_key_in_the_candidate(one_worker):
+    assert statuses(one_worker.run_all, secret_jobs()) == {"call": "failed", "code": "failed", "stdio": "failed"}
 
 
-@pytest.mark.docker
-def test_no_neighbour_program_in_the_candidate_docker(one_worker_docker):
-    assert neighbour_rows(one_worker_docker.run_all) == ["passed", "failed"]
+def test_no_neighbour_program_in_the_candidate(one_worker):
+    assert neighbour_rows(one_worker.run_all) == ["passed", "failed"]
 
 
-def test_no_neighbour_program_in_the_candidate_bwrap(one_worker_bwrap):
-    assert neighbour_rows(one_worker_bwrap.run_all) == ["passed", "failed"]
-
-
-@pytest.mark.docker
-def test_stalled_pipes_end_in_the_samples_own_time(one_worker_docker):
-    half, stop, honest = stall_rows(one_worker_docker.run_all)
+def test_stalled_pipes_end_in_the_samples_own_time(one_worker):
+    half, stop, honest = stall_rows(one_worker.run_all)
     assert (half.status, stop.status, honest.status) == ("timeout", "timeout", "passed")
-    assert one_worker_docker.replaced == 0
-
-
-def test_stalled_pipes_end_in_the_samples_own_time_bwrap(one_worker_bwrap):
-    half, stop, honest = stall_rows(one_worker_bwrap.run_all)
-    assert (half.status, stop.status, honest.status) == ("timeout", "timeout", "passed")
+    assert one_worker.replaced == 0
 
 
 # Compat shares the candidate's process, so it may be fooled by design, but what the job writes
@@ -171,17 +159,8 @@ def forged_and_setup_rows(run_all, judge):
 
 
 @pytest.mark.parametrize("judge", ["strict", "compat"])
-def test_forged_events_and_candidate_setup_failures_are_the_samples_own_bwrap(one_worker_bwrap, judge):
-    outcomes, statuses = forged_and_setup_rows(one_worker_bwrap.run_all, judge)
-    assert len(outcomes[0].tests) <= 1 and not outcomes[0].error
-    assert statuses[0] in (("failed", "runtime_error") if judge == "strict" else ("passed", "failed", "runtime_error"))
-    assert statuses[1:] == ["runtime_error", "runtime_error", "passed"]
-
-
-@pytest.mark.docker
-@pytest.mark.parametrize("judge", ["strict", "compat"])
-def test_forged_events_and_candidate_setup_failures_are_the_samples_own_docker(one_worker_docker, judge):
-    outcomes, statuses = forged_and_setup_rows(one_worker_docker.run_all, judge)
+def test_forged_events_and_candidate_setup_failures_are_the_samples_own(one_worker, judge):
+    outcomes, statuses = forged_and_setup_rows(one_worker.run_all, judge)
     assert len(outcomes[0].tests) <= 1 and not outcomes[0].error
     assert statuses[0] in (("failed", "runtime_error") if judge == "strict" else ("passed", "failed", "runtime_error"))
     assert statuses[1:] == ["runtime_error", "runtime_error", "passed"]

@@ -21,10 +21,13 @@ def _texts():
     calls = []
     for o in gc.get_objects():
         if isinstance(o, dict):
-            for v in list(o.values()):
-                if isinstance(v, str) and "assert" in v:
-                    out.append(v)
-            if "args" in o and "expected" in o:
+            try:   # the plain dict view: a lazy mapping's own values() may import, or raise
+                values = list(dict.values(o))
+                is_call = dict.__contains__(o, "args") and dict.__contains__(o, "expected")
+            except Exception:
+                continue
+            out.extend(v for v in values if isinstance(v, str) and "assert" in v)
+            if is_call:
                 calls.append(o)
     for blob in _memory():
         if b"assert" in blob:
