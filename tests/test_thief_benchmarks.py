@@ -27,10 +27,10 @@ def thief_pass_at_1(docker_executor, name: str, data_dir, limit=None) -> float:
 
 
 def test_the_thief_steals_where_the_tests_are_in_its_memory():
-    ns: dict = {}
-    test_code = "def check(candidate):\n    assert candidate([1, 2], 3) == [4]\n"  # noqa: F841 (what it looks for)
-    exec(compile(thief_program("f"), "<thief>", "exec"), ns)
-    assert ns["f"]([1, 2], 3) == [4]
+    from tests.test_clean_room import run_in_fresh_process
+
+    planted = "test_code = 'def check(candidate):\\n    assert candidate([1, 2], 3) == [4]\\n'"
+    assert run_in_fresh_process(planted, thief_program("f"), "f([1, 2], 3)") == "[4]"
 
 
 @pytest.mark.parametrize("name", ["humaneval", "mbpp", "leetcode-contest"])
