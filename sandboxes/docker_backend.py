@@ -3,7 +3,7 @@ as PID 1 and talking to the host over its attached stdin/stdout.
 
 Each container: no network, read-only root with a small /tmp tmpfs, its own non-root
 uid for its jobs (the runner, PID 1, keeps root with five capabilities; jobs have none),
-no-new-privileges, memory and pids limits, no docker socket, an environment we write. Containers carry labels naming their owner; they are
+another uid for the per-job judge (no capabilities either), no-new-privileges, memory and pids limits, no docker socket, an environment we write. Containers carry labels naming their owner; they are
 removed on close, and, if the owning process dies, the runner sees its stdin close and
 exits, and Docker removes the container (auto_remove).
 """
@@ -23,6 +23,9 @@ from sandboxes.runner import BOOTSTRAP
 LABEL = "codeharness.pool"
 RUNNER_CAPS = ["SETUID", "SETGID", "KILL", "DAC_OVERRIDE", "FOWNER"]
 OWNER_LABEL = "codeharness.owner"
+# The per-job judge's uid: never a job's (those are 20000 + ...), the same in every container
+# (pid namespaces keep containers apart; the judge has no process limit to share).
+JUDGE_UID = 19999
 
 
 @dataclass
@@ -81,7 +84,8 @@ class DockerWorker(Worker):
             user="0:0",
             stdin_open=True, tty=False, detach=False,  # detach=False + stdin_open => StdinOnce
             environment={"CODEHARNESS_WORK_ROOT": "/tmp", "LANG": "C.UTF-8", "HOME": "/tmp",
-                         "CODEHARNESS_CGROUP_OOM": "1", "CODEHARNESS_JOB_UID": str(self.uid)},
+                         "CODEHARNESS_CGROUP_OOM": "1", "CODEHARNESS_JOB_UID": str(self.uid),
+                         "CODEHARNESS_JUDGE_UID": str(JUDGE_UID)},
             working_dir="/tmp",
             hostname="sandbox",
             network_disabled=True,

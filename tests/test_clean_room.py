@@ -172,3 +172,37 @@ def test_forged_events_and_candidate_setup_failures_are_the_samples_own(one_work
     assert len(outcomes[0].tests) <= 1 and not outcomes[0].error
     assert statuses[0] in (("failed", "runtime_error") if judge == "strict" else ("passed", "failed", "runtime_error"))
     assert statuses[1:] == ["runtime_error", "runtime_error", "passed"]
+
+
+# Inline tests are data from a client (an HTTP request, an RL dataset row): one client's test code
+# patches everything of the judge it can reach, so that any later failure would read as a pass.
+POISON = r'''
+import sys
+for _name, _mod in list(sys.modules.items()):
+    if _name.startswith("sandboxes.runner"):
+        for _attr in ("classify", "values_match", "stdout_match", "compare_call"):
+            if hasattr(_mod, _attr):
+                setattr(_mod, _attr, lambda *a, **k: ("passed", "", "") if _attr != "values_match" else True)
+import builtins
+builtins.abs = lambda x: 0
+'''
+
+
+def poisoning_rows(run_all):
+    limits = hostile_limits()
+    wrong = "def solve(x):\n    return x + 1\n"
+    jobs = [Job(program="def solve(x):\n    return x\n", tests=[TestCase("t0", code=POISON + "assert solve(1) == 1")],
+                entry_point="solve", limits=limits, job_id="poisoner"),
+            Job(program=wrong, tests=[TestCase("t0", kind="call", args=[1], expected=1)], entry_point="solve",
+                limits=limits, job_id="victim-call"),
+            Job(program=wrong, tests=[TestCase("t0", code="assert solve(1) == 1")], entry_point="solve",
+                limits=limits, job_id="victim-code"),
+            Job(program="def solve(x):\n    return x + 0.5\n",
+                tests=[TestCase("t0", code="assert abs(solve(1) - 1) < 1e-6")], entry_point="solve",
+                limits=limits, job_id="victim-abs")]
+    return [verdict(o, expected_tests=1).status for o in run_all(jobs)]
+
+
+def test_one_jobs_test_code_cannot_reach_the_next_job(one_worker):
+    """The judge lives and dies with its job: what a job's test code patches is gone after it."""
+    assert poisoning_rows(one_worker.run_all) == ["passed", "failed", "failed", "failed"]

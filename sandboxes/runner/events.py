@@ -81,6 +81,9 @@ def record(outcome: dict, ev: dict) -> None:
     elif kind == "limit":
         outcome["limit"] = outcome.get("limit") or str(ev.get("limit"))
     elif kind == "judge_error":
-        outcome["error"] = "judge error: %s" % ev.get("message")
+        # The benchmark's trusted setup failed for this program. Not an infrastructure error: a
+        # sample must never be able to turn its run into one (reward None, dropped by RL batches).
+        outcome["program_error_type"] = "TrustedSetupError"
+        outcome["program_error"] = str(ev.get("message") or "")[:500]
     elif kind == "done":
         outcome["finished"] = True

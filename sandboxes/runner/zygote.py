@@ -7,6 +7,7 @@ fresh fork of the zygote that then reads its own program from a pipe. So a candi
 memory holds its program and nothing else: no answer key to find by walking frames, gc
 or raw heap, and no earlier sample's program or output.
 
+Both the runner and each job's judge (a child of the runner) hold the socket, one at a time.
 The zygote also does what needs a process other than the judge: killing every job
 process after a job (kill(-1) spares only the caller and PID 1), reaping its children and
 reporting their exit status and CPU time.
@@ -51,6 +52,7 @@ class Zygote:
         if self.dead:
             raise ZygoteGone(self.dead)
         try:
+            self._drop_stale_replies()
             socket.send_fds(self.sock, [json.dumps(msg).encode()], [f for f in fds if f is not None and f >= 0])
             ready, _, _ = select.select([self.sock], [], [], timeout)
             data = self.sock.recv(MAX_MSG) if ready else b""
@@ -61,6 +63,16 @@ class Zygote:
             self.dead = "zygote gone" if ready else "zygote did not answer"
             raise ZygoteGone(self.dead)
         return json.loads(data)
+
+    def _drop_stale_replies(self) -> None:
+        """A judge killed while it waited for an answer leaves that answer behind: it must not
+        be taken for the answer to the next request."""
+        while True:
+            try:
+                if not self.sock.recv(MAX_MSG, socket.MSG_DONTWAIT):
+                    return
+            except BlockingIOError:
+                return
 
     def spawn(self, kind: str, limits: dict, work: str, nproc_base: int, stdin_fd, out_w: int, err_w: int,
               keep=()) -> int:
