@@ -5,6 +5,9 @@ a sandbox Job. It never runs code itself.
 """
 from __future__ import annotations
 
+import ast
+import builtins
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
 
@@ -28,13 +31,14 @@ class Problem:
     test_setup: str = ""              # trusted code the tests need (helpers, a check() definition)
     test_context: str = ""            # trusted code shared by prompt and tests (see Job.context)
     instruction: str = ""             # natural-language statement for chat prompts
-    # difficulty, tags, split...; "judge": "compat" marks a problem the strict judge cannot run
-    # (its tests build objects judge-side and hand them to the candidate); make_job honours it.
-    metadata: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)   # difficulty, tags, split...
     # Named groups of tests reported separately (EvalPlus: "base" and "plus").
     # Empty = one group, "base", holding all tests.
     test_groups: dict[str, list[TestCase]] = field(default_factory=dict)
     cpu_time_s: Optional[float] = None  # per-problem time budget, when the dataset implies one
+    # Names of the candidate's (besides the entry point) that the test code uses: a class whose
+    # objects the setup builds (MBPP's Node, the LeetCode contest's ListNode). See Job.exports.
+    exports: list[str] = field(default_factory=list)
 
 
 class Benchmark:
@@ -85,11 +89,33 @@ class Benchmark:
     def make_job(self, problem: Problem, program: str, limits: Limits, judge: str = "strict",
                  group: Optional[str] = None) -> Job:
         tests = problem.tests if group is None else self.test_groups(problem)[group]
-        judge = problem.metadata.get("judge", judge)
         if problem.cpu_time_s is not None:
             limits = Limits(**{**limits.__dict__, "cpu_time_s": max(limits.cpu_time_s, problem.cpu_time_s)})
         return Job(program=program, tests=list(tests), entry_point=problem.entry_point,
-                   context=problem.test_context, setup=problem.test_setup, limits=limits, judge=judge)
+                   context=problem.test_context, setup=problem.test_setup, limits=limits, judge=judge,
+                   exports=list(problem.exports))
+
+
+def free_names(codes: Iterable[str], but: Iterable[Optional[str]] = ()) -> list[str]:
+    """Names trusted test code reads but never binds, and that are neither builtins nor
+    standard-library modules: the candidate's names it relies on (a second function the asserts
+    call). The strict judge gives test code those of the candidate's names and no others."""
+    loaded, bound = set(), set(n for n in but if n)
+    for code in codes:
+        try:
+            tree = ast.parse(code)
+        except (SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound.add(node.name)
+            elif isinstance(node, ast.alias):
+                bound.add((node.asname or node.name).split(".")[0])
+            elif isinstance(node, ast.arg):
+                bound.add(node.arg)
+    return sorted(loaded - bound - set(dir(builtins)) - set(getattr(sys, "stdlib_module_names", ())))
 
 
 def needs_prepare(bench: Benchmark) -> bool:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from benchmarks_data.base import Benchmark, DataError, Problem
+from benchmarks_data.base import Benchmark, DataError, Problem, free_names
 from benchmarks_data.humaneval import FUNCTION_BODY_STOPS, instruction_for_function
 from benchmarks_data.sources import numbered_jsonl
 from sandboxes.job import TestCase
@@ -107,10 +107,11 @@ def custom_problem(row: dict, where: str) -> Problem:
         raise DataError(f"{where}: field 'entry_point': not a Python name: {entry!r}")
     instruction = _field(row, "instruction", str, where) or (
         prompt if kind == "stdio" else instruction_for_function(prompt))
+    setup = _field(row, "setup", str, where, default="")
     return Problem(
         task_id=task_id, prompt=prompt, entry_point=entry,
         canonical_solution=_field(row, "canonical_solution", str, where),
-        tests=tests, test_setup=_field(row, "setup", str, where, default=""),
+        tests=tests, test_setup=setup, exports=free_names([t.code for t in tests] + [setup], [entry]),
         instruction=instruction,
         metadata={**_field(row, "metadata", dict, where, default={}), "test_kind": kind},
     )

@@ -17,7 +17,7 @@ import hashlib
 import json
 from typing import Any, Optional
 
-from benchmarks_data.base import Benchmark, DataError, Problem
+from benchmarks_data.base import Benchmark, DataError, Problem, free_names
 from sandboxes.job import TestCase
 
 INLINE_FIELDS = ("tests", "test", "inputs", "outputs", "entry_point", "test_setup", "test_imports")
@@ -103,4 +103,5 @@ def problem_from_fields(fields: dict, where: str = "problem") -> Problem:
     if task_id is None:
         key = json.dumps({k: fields.get(k) for k in INLINE_FIELDS}, sort_keys=True, default=str)
         task_id = "inline/" + hashlib.sha256(key.encode()).hexdigest()[:12]
-    return Problem(task_id=str(task_id), prompt="", entry_point=entry_point, tests=tests, test_setup=setup)
+    return Problem(task_id=str(task_id), prompt="", entry_point=entry_point, tests=tests, test_setup=setup,
+                   exports=free_names([t.code for t in tests] + [setup], [entry_point]))

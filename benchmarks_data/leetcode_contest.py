@@ -67,6 +67,7 @@ def contest_problem(row: dict, where: str) -> Problem:
         tests=[TestCase(name=f"test_{i}", code=b) for i, b in enumerate(blocks)],
         test_setup=setup,
         test_context=IMPORTS,
+        exports=["ListNode"] if re.search(r"\bListNode\b", setup) else [],
         instruction=row.get("prompt_sft") or prompt,
         metadata={"difficulty": meta.get("difficulty", ""), "title": row.get("title", ""),
                   "method": method.group(1) if method else "", "start_time": row.get("start_time"),

@@ -4,8 +4,9 @@ Versions: v0.1.0 (splits train 1570 / test 175) and v0.3.1 (test 228). Records f
 `prompt` is an import/helper preamble, `completion` the reference, `entry_point` e.g.
 `Solution().longestEqualSubarray`, `test` a `def check(candidate)` of asserts. Each assert of check()
 becomes one "code" test, with check()'s other statements kept in front of it.
-Problems whose tests build ListNode/TreeNode values judge-side (`list_node(...)`, `tree_node(...)`)
-and hand them to the candidate cannot run in the strict judge (only plain data crosses): compat.
+Tests that build ListNode/TreeNode values judge-side (`list_node(...)`, `tree_node(...)`) run under
+the strict judge like any other: the preamble's classes are trusted, and their objects cross to the
+candidate and back as structure (sandboxes/runner/structs.py).
 """
 from __future__ import annotations
 
@@ -28,7 +29,6 @@ JOB_TIME_LIMIT_S = 60.0
 # References whose answer order depends on set iteration (string hashing differs per process) while
 # the test compares lists: they pass or fail by chance. LeetCode itself accepts any order here.
 ORDER_DEPENDENT = {"word-ladder-ii": "answer order follows set iteration; the test compares ordered lists"}
-JUDGE_SIDE_OBJECTS = re.compile(r"\b(list_node|tree_node|ListNode|TreeNode)\s*\(")
 
 
 def check_asserts(test: str, where: str) -> tuple[list[str], str]:
@@ -85,9 +85,6 @@ def leetcode_problem(row: dict, where: str, split: str) -> Problem:
     )
     if problem.task_id in ORDER_DEPENDENT:
         problem.metadata["flaky"] = ORDER_DEPENDENT[problem.task_id]
-    if JUDGE_SIDE_OBJECTS.search(test):
-        problem.metadata["judge"] = "compat"
-        problem.metadata["compat_reason"] = "tests build ListNode/TreeNode values and pass them to the candidate"
     return problem
 
 

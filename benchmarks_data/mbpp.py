@@ -27,20 +27,26 @@ SPLIT_RANGES = {
 PROGRAM_STOPS = ("\nif __name__", "\ndef main(", "\nprint(", "\nassert ", '\n"""', "\n```")
 
 
-# Problems the strict judge cannot run, found by running the references in both modes.
-STRICT_UNSUPPORTED = {
-    533: "a test passes the type `int` as an argument; only plain data crosses to the candidate",
-}
-
-
 def in_split(task_num: int, split: str) -> bool:
     return split == "all" or task_num in SPLIT_RANGES[split]
 
 
-def mark_strict_unsupported(problem: Problem, num: int) -> None:
-    if num in STRICT_UNSUPPORTED:
-        problem.metadata["judge"] = "compat"
-        problem.metadata["compat_reason"] = STRICT_UNSUPPORTED[num]
+def top_level_names(tree: ast.Module) -> set[str]:
+    return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))}
+
+
+def exports_of(code: str, trusted: list[str], entry: Optional[str]) -> list[str]:
+    """The reference's names besides the entry point that the tests or their setup use (Mbpp/367's
+    setup builds a tree of the candidate's `Node` objects): the strict judge lets test code reach
+    those of the candidate's names, and no other."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            defined = top_level_names(ast.parse(code.replace("\r\n", "\n")))
+    except SyntaxError:
+        return []
+    used = set(re.findall(r"[A-Za-z_]\w*", "\n".join(trusted)))
+    return sorted((defined & used) - {entry})
 
 
 def entry_point_of(code: str, tests: list[str]) -> Optional[str]:
@@ -51,7 +57,7 @@ def entry_point_of(code: str, tests: list[str]) -> Optional[str]:
             tree = ast.parse(code.replace("\r\n", "\n"))
     except SyntaxError:
         return None
-    defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))}
+    defined = top_level_names(tree)
     for test in tests:
         for name in re.findall(r"([A-Za-z_]\w*)\s*\(", test):
             if name in defined:
@@ -81,22 +87,18 @@ def mbpp_problem(row: dict, where: str) -> Problem:
     code = required(row, "code", where)
     text = required(row, "text", where)
     setup = (row.get("test_setup_code") or "").replace("\r\n", "\n")
+    entry = entry_point_of(code, tests)
     problem = Problem(
         task_id=f"Mbpp/{num}",
         prompt=docstring_prompt(text, tests[0]),
-        entry_point=entry_point_of(code, tests),
+        entry_point=entry,
         canonical_solution=code,
         tests=assert_tests(tests),
         test_setup=setup,
         instruction=mbpp_instruction(text, tests),
         metadata={"mbpp_id": num},
+        exports=exports_of(code, tests + list(row.get("challenge_test_list") or []) + [setup], entry),
     )
-    mark_strict_unsupported(problem, num)
-    if setup:
-        # Tasks 367 and 927 build trees in the setup by assigning attributes of the candidate's Node
-        # objects; the strict judge only reads remote attributes, so these run in compat mode.
-        problem.metadata["judge"] = "compat"
-        problem.metadata["compat_reason"] = "test setup assigns attributes of candidate objects"
     challenge = row.get("challenge_test_list") or []
     if challenge:
         problem.test_groups = {"base": problem.tests, "challenge": assert_tests(challenge, "challenge")}
@@ -130,18 +132,19 @@ def sanitized_problem(row: dict, where: str) -> Problem:
     tests = list(required(row, "test_list", where))
     code = required(row, "code", where)
     text = required(row, "prompt", where)
-    problem = Problem(
+    setup = "\n".join(row.get("test_imports") or [])
+    entry = entry_point_of(code, tests)
+    return Problem(
         task_id=f"Mbpp/{num}",
         prompt=docstring_prompt(text, tests[0]),
-        entry_point=entry_point_of(code, tests),
+        entry_point=entry,
         canonical_solution=code,
         tests=assert_tests(tests),
-        test_setup="\n".join(row.get("test_imports") or []),
+        test_setup=setup,
         instruction=mbpp_instruction(text, tests),
         metadata={"mbpp_id": num, "source_file": row.get("source_file", "")},
+        exports=exports_of(code, tests + [setup], entry),
     )
-    mark_strict_unsupported(problem, num)
-    return problem
 
 
 class MbppSanitized(Benchmark):

@@ -71,6 +71,9 @@ class Job:
     helper functions the tests call, like HumanEval/38's encode_cyclic); the strict judge
     runs it on its side, the compat judge relies on the program's copy.
     `setup` is trusted test code (a check() definition, imports) run before the tests.
+    Under the strict judge, test code sees the candidate's program only through `entry_point`
+    and the names in `exports` (a class whose objects the setup builds); any other name the
+    trusted code does not define is a NameError there, never the candidate's object.
     """
     program: str
     tests: list[TestCase] = field(default_factory=list)
@@ -81,6 +84,7 @@ class Job:
     judge: str = "strict"             # "strict" | "compat"
     stop_on_failure: bool = True      # stop at the first failing test (the verdict is already known)
     job_id: str = ""
+    exports: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -93,6 +97,7 @@ class Job:
             "limits": self.limits.to_dict(),
             "judge": self.judge,
             "stop_on_failure": self.stop_on_failure,
+            "exports": list(self.exports),
         }
 
 

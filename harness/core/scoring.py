@@ -24,7 +24,7 @@ def prepare(benchmark: Benchmark, problem: Problem, code_completion: Optional[st
             limits: Limits, judge: str) -> Prepared:
     program = benchmark.program_for(problem, code_completion, code_solution)
     groups = benchmark.test_groups(problem)
-    job = benchmark.make_job(problem, program, limits, judge=judge)  # it honours a problem's "judge" mark
+    job = benchmark.make_job(problem, program, limits, judge=judge)
     if len(groups) > 1:
         # One run covers every group; later groups only count if the earlier ones passed.
         job.tests = [t for tests in groups.values() for t in tests]

@@ -2,7 +2,8 @@
 
 A benchmark is only as good as its tests: references must pass all of them (in the judge mode used
 for scoring), and for a dataset without references (LeetCode contest) a stub answer must fail every
-problem. Problems marked `metadata["judge"] == "compat"` run in compat mode whatever the judge asked.
+problem. Every problem runs in the judge mode asked for: no problem is compat-only (`compat_only`
+lists any job that ran in another mode, and must stay empty).
 """
 from __future__ import annotations
 
@@ -45,8 +46,8 @@ class DatasetReport:
     def summary(self) -> str:
         what = "references pass" if self.expect == "pass" else "stub answers fail"
         line = f"{self.benchmark} [{self.judge}]: {self.ok}/{self.total} {what}"
-        if self.compat_only:
-            line += f"; {len(self.compat_only)} problem(s) run in compat mode only"
+        if self.judge == "strict" or self.compat_only:
+            line += f"; {len(self.compat_only)} compat-only"
         if self.flaky_failures:
             line += f"; {len(self.flaky_failures)} known-flaky problem(s) failed"
         return line

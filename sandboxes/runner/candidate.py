@@ -9,6 +9,9 @@ import os
 import sys
 
 from sandboxes.runner.protocol import UnsupportedValue, decode_plain, encode_plain, read_frame, write_frame
+from sandboxes.runner.structs import blank_instance, decode_graph, encode_graph, is_graph
+
+TYPES_BY_NAME = {t.__name__: t for t in (int, float, str, bool, bytes, complex, list, tuple, dict, set, frozenset)}
 
 
 def _exc(e: BaseException) -> list:
@@ -53,6 +56,11 @@ class Server:
         self.rfd, self.wfd = rfd, wfd
         self.handles: dict = {}
         self.ns: dict = {}
+        self.structs: set = set()        # class names the judge's trusted code defines
+        self.placeholders: dict = {}
+
+    def _is_struct(self, obj) -> bool:
+        return type(obj).__name__ in self.structs and not isinstance(obj, type)
 
     def _encode(self, value):
         try:
@@ -61,14 +69,37 @@ class Server:
             except UnsupportedValue:
                 return {"value": encode_plain(_as_builtin(value))}
         except UnsupportedValue:
-            h = len(self.handles) + 1
-            self.handles[h] = value
-            return {"handle": h, "type": type(value).__name__}
+            pass
+        if self.structs:
+            try:
+                return {"value": encode_graph(value, self._is_struct)}
+            except (UnsupportedValue, RecursionError):
+                pass
+        h = len(self.handles) + 1
+        self.handles[h] = value
+        return {"handle": h, "type": type(value).__name__}
+
+    def _blank(self, name: str):
+        """An object of our class `name` for a structure the judge sent (a placeholder class
+        when the program defines none)."""
+        cls = self.ns.get(name)
+        if isinstance(cls, type):
+            try:
+                return blank_instance(cls)
+            except (TypeError, UnsupportedValue):
+                pass
+        if name not in self.placeholders:
+            self.placeholders[name] = type(name, (), {})
+        return self.placeholders[name]()
 
     def _decode_args(self, node):
         # Handles the judge passes back (a remote object given as an argument) become the objects.
         if isinstance(node, dict) and node.get("__t") == "handle":
             return self.handles[node["v"]]
+        if is_graph(node):
+            return decode_graph(node, self._blank)
+        if isinstance(node, dict) and node.get("__t") == "type":
+            return TYPES_BY_NAME[node["v"]]
         if isinstance(node, list):
             return [self._decode_args(v) for v in node]
         if isinstance(node, dict) and node.get("__t") in ("tuple", "set", "frozenset", "dict"):
@@ -96,9 +127,14 @@ class Server:
         obj = self.handles.get(target) if isinstance(target, int) else self.ns.get(target)
         if obj is None and not isinstance(target, int) and target not in self.ns:
             return {"raise": ["NameError", "name %r is not defined" % target]}
+        if isinstance(req.get("structs"), list):
+            self.structs = {n for n in req["structs"][:256] if isinstance(n, str)}
         try:
             if op == "getattr":
                 return self._encode(getattr(obj, req["name"]))
+            if op == "setattr":
+                setattr(obj, req["name"], self._decode_args(req.get("value")))
+                return {"value": None}
             args = self._decode_args(req.get("args") or [])
             kwargs = self._decode_args(req.get("kwargs") or {"__t": "dict", "v": []})
             return self._encode(obj(*args, **kwargs))

@@ -10,6 +10,8 @@ compat: program, test code and comparisons share one forked process, as in human
 """
 import builtins
 import copy
+import importlib
+import sys
 import signal
 import time
 
@@ -19,6 +21,9 @@ from sandboxes.runner.compare import short, values_match
 from sandboxes.runner.remote import (CandidateError, CandidateGone, OutputExceeded, Remote, RemoteObject,
                                      _encode_arg)
 from sandboxes.runner.protocol import decode_plain, write_frame
+
+
+STDLIB_MODULES = frozenset(getattr(sys, "stdlib_module_names", ())) - {"antigravity", "this"}
 
 
 class TestTimeout(BaseException):
@@ -70,16 +75,28 @@ def classify(e: BaseException) -> tuple:
 
 
 class JudgeNamespace(dict):
-    """Globals for test code: names the trusted code does not define resolve to the candidate's."""
+    """Globals for test code: the trusted code's names, the candidate names the job exports (its
+    entry point, a class the tests build objects of), and nothing else of the candidate's. A
+    name neither defines resolves to the standard-library module of that name (test code that
+    uses `sys` without importing it), else it is a NameError: never the candidate's object."""
 
-    def __init__(self, remote: Remote):
+    def __init__(self):
         super().__init__(__name__="__judge__", __builtins__=builtins)
-        self._remote = remote
 
     def __missing__(self, name):
-        if name in builtins.__dict__:
+        if name in builtins.__dict__ or name not in STDLIB_MODULES:
             raise KeyError(name)
-        return RemoteObject(self._remote, name)
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            raise KeyError(name)
+        self[name] = module
+        return module
+
+
+def trusted_classes(ns: dict) -> dict:
+    """Classes the job's trusted code defined: their objects cross to the candidate as structure."""
+    return {k: v for k, v in ns.items() if isinstance(v, type) and v.__module__ == "__judge__" and k == v.__name__}
 
 
 def exec_trusted(code, ns) -> None:
@@ -168,9 +185,14 @@ def run_strict(job: dict, io, emit) -> None:
                             return
                         ns = None
                     if ns is None:
-                        ns = JudgeNamespace(remote)
+                        ns = JudgeNamespace()
                         exec_context(job.get("context"), ns)
+                        for name in [job.get("entry_point")] + list(job.get("exports") or []):
+                            if name:
+                                ns[name] = RemoteObject(remote, name)
+                        remote.structs = trusted_classes(ns)
                         exec_trusted(job.get("setup"), ns)
+                        remote.structs = trusted_classes(ns)
                         if job.get("entry_point"):
                             ns[job["entry_point"]] = RemoteObject(remote, job["entry_point"])
                     remote.start_test(test_limit(test, limits))

@@ -7,8 +7,12 @@ import time
 
 from sandboxes.runner.jobio import set_nonblocking
 from sandboxes.runner.programs import over_time, proc_cpu_seconds
-from sandboxes.runner.protocol import FrameReader, FrameWriter, decode_plain, encode_plain
+from sandboxes.runner.protocol import FrameReader, FrameWriter, UnsupportedValue, decode_plain, encode_plain
+from sandboxes.runner.structs import blank_instance, decode_graph, encode_graph, is_graph
 from sandboxes.runner.zygote import ZygoteGone
+
+# Builtin types a test may pass as an argument (MBPP's `remove_datatype(t, int)`): sent by name.
+TYPES_BY_NAME = {t.__name__: t for t in (int, float, str, bool, bytes, complex, list, tuple, dict, set, frozenset)}
 
 
 MAX_REPLY = 16 << 20
@@ -47,6 +51,7 @@ class Remote:
 
     def __init__(self, program: str, io):
         self.program, self.io = program, io
+        self.structs: dict = {}   # trusted classes whose objects cross as structure (structs.py)
         self.pid = 0
         self.cpu_start, self.cpu_limit, self.wall_deadline = 0.0, 1e9, 0.0
 
@@ -135,18 +140,27 @@ class Remote:
                 continue
             self._watch(ready)
 
+    def make_struct(self, name: str):
+        cls = self.structs.get(name)
+        if cls is None:
+            raise UnsupportedValue("no trusted class %r" % name[:80])
+        return blank_instance(cls)
+
     def request(self, req: dict):
         if not self.pid:
             raise CandidateGone("candidate process exited")
+        if self.structs:
+            req["structs"] = sorted(self.structs)
         self._send(req)
         reply = self._receive()
         try:
             if "value" in reply:
-                return decode_plain(reply["value"])
+                value = reply["value"]
+                return decode_graph(value, self.make_struct) if is_graph(value) else decode_plain(value)
             if "handle" in reply:
                 return RemoteObject(self, int(reply["handle"]), str(reply.get("type", "object"))[:80])
             kind, message = (reply.get("raise") or ["RuntimeError", "malformed reply"])[:2]
-        except (TypeError, ValueError, RecursionError, AttributeError):  # a forged, malformed reply
+        except (TypeError, ValueError, RecursionError, AttributeError, KeyError):  # a forged, malformed reply
             kind, message = "TypeError", "malformed reply from candidate"
         raise _rebuild_exception(str(kind)[:80], str(message)[:500])
 
@@ -155,10 +169,19 @@ class OutputExceeded(BaseException):
     pass
 
 
+def is_trusted_struct(value) -> bool:
+    """An instance of a class the job's trusted code defined (its module is the judge's namespace)."""
+    return type(value).__module__ == "__judge__" and not isinstance(value, type)
+
+
 def _encode_arg(value):
     if isinstance(value, RemoteObject):
         return {"__t": "handle", "v": value._handle}
+    if is_trusted_struct(value):
+        return encode_graph(value, is_trusted_struct)
     t = type(value)
+    if t is type and TYPES_BY_NAME.get(value.__name__) is value:
+        return {"__t": "type", "v": value.__name__}
     if t in (list, tuple, set, frozenset):
         items = [_encode_arg(v) for v in value]
         return items if t is list else {"__t": t.__name__, "v": items}
@@ -182,6 +205,13 @@ class RemoteObject:
         if name.startswith("__"):
             raise AttributeError(name)
         return self._remote.request({"op": "getattr", "target": self._handle, "name": name})
+
+    def __setattr__(self, name: str, value) -> None:
+        # Trusted setup building a tree of the candidate's own objects (MBPP's `root.left = Node(2)`).
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+            return
+        self._remote.request({"op": "setattr", "target": self._handle, "name": name, "value": _encode_arg(value)})
 
     def __repr__(self) -> str:
         return "<candidate %s>" % self._type
