@@ -2,6 +2,8 @@
 
 Function outputs follow EvalPlus semantics: equal, or, for floats, close within
 `atol` (1e-6 when the expected value holds floats and no atol is given) with rtol 1e-7.
+As numpy's isclose (EvalPlus's allclose), a non-finite expected float matches only itself:
+inf only the same inf, and NaN nothing (allclose's equal_nan is off; NaN != NaN).
 Program outputs (stdin/stdout problems) are compared token by token, numbers with tolerance.
 """
 import math
@@ -17,11 +19,20 @@ def _holds_floats(x) -> bool:
     return False
 
 
-def _close(got, exp, atol: float) -> bool:
-    if type(exp) in (int, float) and type(got) in (int, float) and type(exp) is not bool:
-        if math.isnan(exp) or math.isnan(got):
-            return math.isnan(exp) and math.isnan(got)
+def _number_close(got, exp, atol: float) -> bool:
+    if got == exp:
+        return True
+    if any(type(v) is float and not math.isfinite(v) for v in (got, exp)):
+        return False
+    try:
         return abs(got - exp) <= atol + RTOL * abs(exp)
+    except OverflowError:  # an int too large for a float
+        return False
+
+
+def _close(got, exp, atol: float) -> bool:
+    if type(exp) in (int, float) and type(got) in (int, float):
+        return _number_close(got, exp, atol)
     if type(exp) in (list, tuple) and type(got) in (list, tuple):
         return len(got) == len(exp) and all(_close(g, e, atol) for g, e in zip(got, exp))
     return got == exp
