@@ -6,7 +6,7 @@ import pytest
 from benchmarks_data import evalplus_oracles as ep
 from sandboxes.job import Job
 from sandboxes.job import TestCase as Case
-from sandboxes.runner.compare import values_match
+from sandboxes.runner.compare import stdout_match, values_match
 
 inf, nan = float("inf"), float("nan")
 
@@ -61,3 +61,32 @@ def test_mbpp_404_minimum_with_infinite_inputs(run_jobs):
             for judge in ("strict", "compat")]
     for o in run_jobs(jobs):
         assert [t.status for t in o.tests] == ["failed"] * 4 + ["passed"], o.tests
+
+
+# --- 2. stdout tokens -------------------------------------------------------------------------
+@pytest.mark.parametrize("got,exp", [
+    ("1000000100", "1000000007"),     # integers compare exactly
+    ("5.0", "5"), ("+5", "5"), ("1e1", "10"), ("05", "5"),
+    ("24_691_356", "24691356"), ("1_000.5", "1000.5"),     # float() takes underscores
+    ("\u0661\u0662", "12"), ("\u0661.5", "1.5"),        # and other scripts' digits
+    ("nan", "0.5"), ("inf", "1e999"), ("Infinity", "inf"), ("infinity", "1e400"),
+])
+def test_stdout_tokens_compare_strictly(got, exp):
+    assert not stdout_match(got, exp)
+    assert not stdout_match("1 " + got + "\n", "1 " + exp + "\n")
+
+
+@pytest.mark.parametrize("got,exp", [
+    ("0.333333333", "0.3333333"), ("2", "2.0"), ("2.0000001", "2.0"), ("1E5", "1e5"), ("100000.0", "1e5"),
+    ("-0.5", "-.5"), ("1000000007", "1000000007"), ("nan", "nan"), ("inf", "inf"), ("YES", "YES"),
+])
+def test_stdout_tokens_still_accepted(got, exp):
+    assert stdout_match(got, exp)
+
+
+@pytest.mark.parametrize("judge", ["strict", "compat"])
+def test_stdio_integer_answer_off_by_93_fails(run_jobs, judge):
+    job = Job(program="print(int(input()) + 93)\n", judge=judge, stop_on_failure=False,
+              tests=[Case("t0", kind="stdio", stdin="1000000007\n", expected="1000000100\n"),
+                     Case("t1", kind="stdio", stdin="1000000000\n", expected="1000000007\n")])
+    assert [t.status for t in run_jobs([job])[0].tests] == ["passed", "failed"]

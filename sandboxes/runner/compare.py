@@ -4,11 +4,16 @@ Function outputs follow EvalPlus semantics: equal, or, for floats, close within
 `atol` (1e-6 when the expected value holds floats and no atol is given) with rtol 1e-7.
 As numpy's isclose (EvalPlus's allclose), a non-finite expected float matches only itself:
 inf only the same inf, and NaN nothing (allclose's equal_nan is off; NaN != NaN).
-Program outputs (stdin/stdout problems) are compared token by token, numbers with tolerance.
+Program outputs (stdin/stdout problems) are compared token by token: exactly, except that
+a float literal expected may be answered by a number within tolerance.
 """
 import math
+import re
 
 RTOL = 1e-7
+# ASCII only: float() would also take "1_000", "nan", "infinity", " ٣ " (other scripts' digits).
+_INT_TOKEN = re.compile(r"[+-]?[0-9]+")
+_NUMBER_TOKEN = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 def _holds_floats(x) -> bool:
@@ -51,11 +56,10 @@ def values_match(got, exp, atol: float = 0.0) -> bool:
 def _token_match(got: str, exp: str, atol: float) -> bool:
     if got == exp:
         return True
-    try:
-        g, e = float(got), float(exp)
-    except ValueError:
+    if _INT_TOKEN.fullmatch(exp) or not _NUMBER_TOKEN.fullmatch(exp) or not _NUMBER_TOKEN.fullmatch(got):
         return False
-    return abs(g - e) <= max(atol, 1e-6) + RTOL * abs(e)
+    g, e = float(got), float(exp)
+    return math.isfinite(g) and math.isfinite(e) and abs(g - e) <= max(atol, 1e-6) + RTOL * abs(e)
 
 
 def stdout_match(got: str, exp: str, atol: float = 0.0) -> bool:
