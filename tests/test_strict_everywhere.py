@@ -122,3 +122,14 @@ def test_an_always_equal_reward_is_zero_on_a_once_compat_problem(data_dir):
         assert list(got) == [0.0, 1.0]
     finally:
         reward.close()
+
+
+def test_test_code_never_reads_the_candidates_names(data_dir, run):
+    """Mbpp/596's test uses `sys` without importing it: it must get the standard library's `sys`,
+    not a candidate-defined one with a fake getsizeof (nor any other name the job does not export)."""
+    bench = get_benchmark("mbpp", data_dir, "all")
+    p = next(q for q in bench.load_problems() if q.task_id == "Mbpp/596")
+    fake_sys = "class sys:\n    @staticmethod\n    def getsizeof(x):\n        return 0\ndef tuple_size(t):\n    return 0\n"
+    jobs = [("fake-sys", bench.make_job(p, fake_sys, hostile_limits())),
+            ("reference", bench.make_job(p, p.canonical_solution, hostile_limits()))]
+    assert statuses(run, jobs) == {"fake-sys": "failed", "reference": "passed"}
