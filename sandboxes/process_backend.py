@@ -3,8 +3,10 @@
 With bubblewrap (`bwrap`) on PATH the runner starts in fresh namespaces: no network (only
 loopback), its own pid namespace where it is PID 1 (so it runs `--contained`: jobs cannot
 signal it, and everything a job leaves is killed after it), a private /tmp, the system's
-/usr and Python's prefix bound read-only and nothing else of the host's files, a cleared
-environment; it exits when its parent closes its stdin, and the namespace's processes with it. What bubblewrap cannot give (see LIMITATIONS):
+/usr read-only with its Python package dirs masked, this interpreter with only its stdlib and
+the sandbox image's packages (sandbox_python.py), nothing else of the host's files, a cleared
+environment; it exits when its parent closes its stdin, and the namespace's processes with it.
+What bubblewrap cannot give (see LIMITATIONS):
 no cgroup, so no memory/pids limit across a job's processes (only per-process rlimits),
 the host kernel and the host uid (jobs run as the caller's uid, mapped in a user namespace).
 Without bwrap there is NO isolation: development only."""
@@ -20,9 +22,10 @@ import tempfile
 from sandboxes.pool import Worker, WorkerDied
 from sandboxes.runner import BOOTSTRAP
 from sandboxes.runner.supervisor import count_own_processes
+from sandboxes.sandbox_python import sandbox_python
 
 LIMITATIONS = ("no cgroup memory/pids limits (per-process rlimits only), host kernel and host uid shared, "
-               "/usr and the Python prefix readable")
+               "/usr readable")
 ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
 
 
@@ -47,11 +50,8 @@ def bwrap_command(bwrap: str) -> list[str]:
             cmd += ["--symlink", os.readlink(target), target]
         elif os.path.isdir(target):
             cmd += ["--ro-bind", target, target]
-    prefix = os.path.realpath(sys.base_prefix)
-    if not prefix.startswith("/usr/") and prefix != "/usr":
-        cmd += ["--ro-bind", prefix, prefix]
-        if os.path.realpath(sys.prefix) != prefix:  # a virtualenv
-            cmd += ["--ro-bind", os.path.realpath(sys.prefix), os.path.realpath(sys.prefix)]
+    python = sandbox_python()
+    cmd += python.bwrap_args()
     # RLIMIT_NPROC counts the uid's processes host-wide, and inside the pid namespace the runner
     # sees only its own: tell it how many the uid already has (root is exempt anyway).
     env = {**ENV, "CODEHARNESS_WORK_ROOT": "/tmp", "HOME": "/tmp",
@@ -59,7 +59,7 @@ def bwrap_command(bwrap: str) -> list[str]:
     for k, v in env.items():
         cmd += ["--setenv", k, v]
     cmd += ["--remount-ro", "/"]  # bwrap's root is a tmpfs: make it (not /tmp) read-only
-    return cmd + [sys.executable, "-I", "-c", BOOTSTRAP, "--contained"]
+    return cmd + [python.executable, "-I", "-c", BOOTSTRAP, "--contained"]
 
 
 class ProcessWorker(Worker):
