@@ -12,6 +12,7 @@ import pytest
 
 from harness.core.judge import verdict
 from sandboxes import Limits
+from tests.hostile.cases import HONEST
 from tests.hostile.run import job_for
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,7 +36,7 @@ def test_process_backend_scores_and_warns(tmp_path, humaneval_problems):
     assert "pass@1" in proc.stdout
 
 
-# Bubblewrap: what the sandbox sees.
+# Bubblewrap: what the sandbox sees, and the process limit.
 @pytest.fixture(scope="module")
 def bwrap_pool():
     from sandboxes import make_pool
@@ -123,3 +124,57 @@ def test_bwrap_sandbox_passes_every_canonical_humaneval_solution(humaneval_probl
         res = evaluate(get_benchmark("humaneval"), samples, executor=ex, exec_config=cfg, k=[1], quiet=True)
     assert [r.status for r in res.results if not r.passed] == []
 
+
+FORK_200 = '''
+import errno, os, time
+forked, PROBE, ERR = 0, False, None
+for _ in range(200):
+    try:
+        pid = os.fork()
+    except OSError as e:
+        ERR = errno.errorcode.get(e.errno)
+        break
+    if pid == 0:
+        time.sleep(30)
+        os._exit(0)
+    forked += 1
+print("forked", forked, "then", ERR, flush=True)
+PROBE = forked == 200
+'''
+
+FORK_BOMB = '''
+import errno, os
+told = False
+while True:
+    try:
+        os.fork()
+    except OSError as e:
+        if e.errno == errno.EAGAIN and not told:
+            told = True
+            os.write(1, b"EAGAIN\\n")
+def add(a, b):
+    return a + b
+'''
+
+
+def test_bwrap_process_limit_stops_200_children(bwrap_pool):
+    """max_processes=64 binds in the sandbox even when the harness runs as root (which
+    RLIMIT_NPROC exempts): the 200 forks stop with EAGAIN, and the worker's next job passes."""
+    limits = Limits(cpu_time_s=2.0, memory_mb=512, max_processes=64)
+    jobs = [job_for(passes_if(FORK_200), "strict", limits, "fork_200"), job_for(HONEST, "strict", limits, "honest")]
+    outcomes = bwrap_pool.run_all(jobs)
+    assert [verdict(o, 1).status for o in outcomes] == ["failed", "passed"], outcomes[0].stdout_tail
+    assert "then EAGAIN" in outcomes[0].stdout_tail
+    forked = int(outcomes[0].stdout_tail.split()[1])
+    assert 32 <= forked < 64 + 16   # the limit is the job's, not far above it
+
+
+def test_bwrap_fork_bomb_hits_the_process_limit(bwrap_pool):
+    limits = Limits(cpu_time_s=1.0, wall_time_s=6.0, memory_mb=256, max_processes=64)
+    jobs = [job_for(FORK_BOMB, "strict", limits, "bomb"), job_for(HONEST, "strict", limits, "honest")]
+    replaced = bwrap_pool.replaced
+    outcomes = bwrap_pool.run_all(jobs)
+    assert verdict(outcomes[0], 1).status in ("runtime_error", "timeout")
+    assert "EAGAIN" in outcomes[0].stdout_tail
+    assert verdict(outcomes[1], 1).status == "passed"
+    assert bwrap_pool.replaced == replaced
