@@ -20,6 +20,7 @@ A malformed file is a DataError naming file:line and the field.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Optional
 
 from benchmarks_data.base import Benchmark, DataError, Problem, free_names
@@ -43,6 +44,8 @@ def _field(row: dict, key: str, kind: type, where: str, required: bool = False, 
         value = float(value)
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
         raise DataError(f"{where}: field {key!r}: expected {kind.__name__}, got {type(value).__name__}")
+    if kind is float and not math.isfinite(value):   # JSON's NaN, Infinity, 1e999
+        raise DataError(f"{where}: field {key!r}: must be a finite number, got {value}")
     return value
 
 
@@ -80,6 +83,8 @@ def _tests(row: dict, where: str, limit: Optional[float]) -> tuple[str, list[Tes
         if kind == "io":
             args = _field(item, "input", list, f"{where}: {at}")
             atol = _field(item, "atol", float, f"{where}: {at}", default=0.0)
+            if atol < 0:
+                raise DataError(f"{where}: {at}: field 'atol': must be >= 0, got {atol}")
             tests.append(TestCase(name=f"test_{i}", kind="call", args=_plain(args, where, at + ".input"),
                                   expected=_plain(item["output"], where, at + ".output"), atol=atol,
                                   time_limit_s=limit))
@@ -105,6 +110,12 @@ def custom_problem(row: dict, where: str) -> Problem:
         raise DataError(f"{where}: field 'entry_point': required with 'io' tests")
     if entry and not entry.isidentifier():
         raise DataError(f"{where}: field 'entry_point': not a Python name: {entry!r}")
+    setup = _field(row, "setup", str, where, default="")
+    try:
+        compile(setup, f"{where}:setup", "exec")
+    except (SyntaxError, ValueError) as e:   # ValueError: a null byte
+        detail = f"{e.msg}, line {e.lineno} of the setup" if isinstance(e, SyntaxError) else str(e)
+        raise DataError(f"{where}: field 'setup': not valid Python ({detail})") from None
     instruction = _field(row, "instruction", str, where) or (
         prompt if kind == "stdio" else instruction_for_function(prompt))
     setup = _field(row, "setup", str, where, default="")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import sys
 import urllib.request
 from pathlib import Path
 from typing import Callable, Optional
@@ -67,6 +68,58 @@ def read_jsonl(path: str) -> list[dict]:
     return [row for _, row in numbered_jsonl(path)]
 
 
+def loads_json(text: str):
+    """json.loads, where a value JSON allows but Python will not build (an integer past Python's
+    int-digits limit, nesting past the recursion limit) is a ValueError naming the top-level field it sits
+    in ("field 'completion': ..."), not a bare ValueError or RecursionError. Malformed JSON stays a
+    json.JSONDecodeError."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except (ValueError, RecursionError) as e:
+        reason = ("nested too deeply to read" if isinstance(e, RecursionError)
+                  else f"an integer longer than Python reads ({sys.get_int_max_str_digits()} digits)")
+        key = _field_holding_unreadable(text)
+        raise ValueError(f"field {key!r}: {reason}" if key is not None else reason) from None
+
+
+def _field_holding_unreadable(text: str) -> Optional[str]:
+    """The key of the top-level object's member whose value json cannot build, if `text` is an object."""
+    decoder, ws = json.JSONDecoder(), " \t\r\n"
+    i = len(text) - len(text.lstrip(ws))
+    if text[i:i + 1] != "{":
+        return None
+    i += 1
+    try:
+        while True:
+            while text[i] in ws:
+                i += 1
+            if text[i] != '"':
+                return None
+            key, i = json.decoder.scanstring(text, i + 1)
+            while text[i] in ws:
+                i += 1
+            if text[i] != ":":
+                return None
+            i += 1
+            while text[i] in ws:
+                i += 1
+            try:
+                _, i = decoder.raw_decode(text, i)
+            except json.JSONDecodeError:
+                return None
+            except (ValueError, RecursionError):
+                return key
+            while text[i] in ws:
+                i += 1
+            if text[i] != ",":
+                return None
+            i += 1
+    except IndexError:
+        return None
+
+
 def numbered_jsonl(path: str) -> list[tuple[int, dict]]:
     """(line number, row) for each non-blank line."""
     opener = gzip.open if path.endswith(".gz") else open
@@ -77,9 +130,11 @@ def numbered_jsonl(path: str) -> list[tuple[int, dict]]:
                 if not line.strip():
                     continue
                 try:
-                    row = json.loads(line)
+                    row = loads_json(line)
                 except json.JSONDecodeError as e:
                     raise DataError(f"{path}:{lineno}: not valid JSON ({e.msg})") from None
+                except ValueError as e:
+                    raise DataError(f"{path}:{lineno}: {e}") from None
                 if not isinstance(row, dict):
                     raise DataError(f"{path}:{lineno}: expected a JSON object, got {type(row).__name__}")
                 rows.append((lineno, row))
@@ -94,6 +149,9 @@ def read_json_list(path: str) -> list[dict]:
             data = json.load(f)
     except json.JSONDecodeError as e:
         raise DataError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
+    except (ValueError, RecursionError) as e:   # a value json can write but Python will not build
+        raise DataError(f"{path}: not readable as JSON "
+                        f"({'nested too deeply' if isinstance(e, RecursionError) else e})") from None
     except OSError as e:
         raise DataError(f"cannot read {path}: {e.strerror or e}") from None
     if not isinstance(data, list):

@@ -82,3 +82,63 @@ def test_output_dir_of_another_run_is_not_mixed_up(tmp_path):
     (tmp_path / "samples.jsonl").write_text(json.dumps({"task_id": "HumanEval/1", "completion": "    return 1\n"})
                                             + "\n")
     assert_one_line_error(evaluate(one, tmp_path, "--allow-missing"), "different run", "--overwrite")
+
+
+# ---------------------------------------------------------------- issue 14: values JSON allows, Python refuses
+
+ADD = {"task_id": "add", "prompt": "def add(a, b):\n", "entry_point": "add"}
+GOOD_SAMPLE = json.dumps({"task_id": "add", "completion": "    return a + b\n"}) + "\n"
+
+
+def evaluate_custom(tmp_path, problems_text, samples_text=GOOD_SAMPLE):
+    problems = tmp_path / "problems.jsonl"
+    problems.write_text(problems_text)
+    samples = write(tmp_path, samples_text)
+    proc = run_cli("evaluate", "--benchmark", str(problems), "--samples", str(samples), "--output-dir",
+                   str(tmp_path / "out"), "--sandbox", "process")
+    return proc, problems, samples
+
+
+def assert_exit_2(proc, *needles):
+    assert_one_line_error(proc, *needles)
+    assert proc.returncode == 2, proc.stderr
+
+
+@pytest.mark.parametrize("row, field", [
+    ({**ADD, "time_limit_s": "NaN", "tests": ["assert add(1, 2) == 3"]}, "time_limit_s"),
+    ({**ADD, "time_limit_s": "1e999", "tests": ["assert add(1, 2) == 3"]}, "time_limit_s"),
+    ({**ADD, "io": [{"input": [1, 2], "output": 3, "atol": "NaN"}]}, "atol"),
+    ({**ADD, "io": [{"input": [1, 2], "output": 3, "atol": "-Infinity"}]}, "atol"),
+], ids=["time_limit_s NaN", "time_limit_s 1e999", "atol NaN", "atol -Infinity"])
+def test_non_finite_numbers_in_a_problems_file(tmp_path, row, field):
+    # json.dumps quotes the placeholder; unquote it into the bare token Python's json reads as nan/inf.
+    text = json.dumps({"task_id": "ok", "prompt": "def f():\n", "tests": ["assert True"]}) + "\n"
+    value = row.get("time_limit_s") or row["io"][0]["atol"]
+    text += json.dumps(row).replace(f'"{value}"', value) + "\n"
+    proc, problems, _ = evaluate_custom(tmp_path, text)
+    assert_exit_2(proc, f"{problems}:2", field)
+
+
+def test_syntax_error_in_a_problems_setup(tmp_path):
+    row = {**ADD, "setup": "import math\ndef helper(:\n    pass\n", "tests": ["assert add(1, 2) == 3"]}
+    proc, problems, _ = evaluate_custom(tmp_path, json.dumps(row) + "\n")
+    assert_exit_2(proc, f"{problems}:1", "setup", "line 2")
+
+
+HUGE_INT = "9" * 5000
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize("value", [HUGE_INT, DEEP], ids=["5000-digit integer", "100k levels deep"])
+def test_unreadable_values_in_a_samples_file(tmp_path, value):
+    text = GOOD_SAMPLE + '{"task_id": "add", "completion": "x", "meta": ' + value + "}\n"
+    problems = json.dumps({**ADD, "tests": ["assert add(1, 2) == 3"]}) + "\n"
+    proc, _, samples = evaluate_custom(tmp_path, problems, text)
+    assert_exit_2(proc, f"{samples}:2", "meta")
+
+
+@pytest.mark.parametrize("value", [HUGE_INT, DEEP], ids=["5000-digit integer", "100k levels deep"])
+def test_unreadable_values_in_a_problems_file(tmp_path, value):
+    text = json.dumps({**ADD, "tests": ["assert add(1, 2) == 3"]})[:-1] + ', "metadata": ' + value + "}\n"
+    proc, problems, _ = evaluate_custom(tmp_path, text)
+    assert_exit_2(proc, f"{problems}:1", "metadata")

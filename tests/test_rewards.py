@@ -176,3 +176,15 @@ def humaneval_problems():
     from benchmarks_data.registry import get_benchmark
 
     return get_benchmark("humaneval").load_problems()
+
+
+def test_mbpp_367_answer_keeps_the_node_class_its_test_setup_builds_trees_from(executor, data_dir):
+    """Mbpp/367's test setup builds trees from the answer's `class Node`, which is_tree_balanced never
+    names: a sanitizer that keeps only what the entry point references dropped it (NameError in setup)."""
+    reward = CodeReward("mbpp", data_path=str(data_dir), executor=executor)
+    p = {q.task_id: q for q in reward.benchmark.load_problems()}["Mbpp/367"]
+    assert "class Node" in p.canonical_solution and "Node(" in p.test_setup
+    chat = f"Here is the solution:\n```python\n{p.canonical_solution}\n\nprint(is_tree_balanced(None))\n```\nDone."
+    wrong = p.canonical_solution.replace("<= 1", "<= 5")
+    assert reward(None, [chat, p.canonical_solution, wrong], task_id=["Mbpp/367"] * 3) == [1.0, 1.0, 0.0]
+    assert reward.last_verdicts == ["passed", "passed", "failed"]

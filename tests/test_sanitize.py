@@ -1,8 +1,10 @@
 """Sanitizing real-looking model output: chat answers in markdown and base-model completions that run on."""
 import ast
 
-from harness.generation.sanitize import (code_blocks, cut_at_stop, entry_name, extract_code, parse_prefix,
-                              sanitize_completion, sanitize_solution)
+import pytest
+
+from harness.generation.sanitize import (code_blocks, cut_at_stop, entry_name, extract_code, names_tests_need,
+                                         parse_prefix, sanitize_completion, sanitize_solution)
 
 HE_PROMPT = '''from typing import List
 
@@ -227,3 +229,106 @@ def test_every_humaneval_reference_solution_survives_both_modes():
         exec(sanitize_solution(answer, ep, prompt), env)
         exec(row["test"], env)
         env["check"](env[ep])
+
+
+# ---------------------------------------------------------------- what the entry point needs (issue 14)
+
+NEEDS = {
+    "a class the entry point builds": ('''class Point:
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+
+def norm1(a, b):
+    return abs(Point(a, b).x) + abs(Point(a, b).y)
+''', "norm1(-2, 3)", 5, "class Point"),
+    "a helper nested in a helper": ('''def solve(xs):
+    return total(xs)
+
+def total(xs):
+    def add(a, b):
+        return a + b
+    out = 0
+    for x in xs:
+        out = add(out, x)
+    return out
+''', "solve([1, 2, 3])", 6, "def total"),
+    "a decorator the answer defines": ('''def memo(fn):
+    cache = {}
+    def wrap(n):
+        if n not in cache:
+            cache[n] = fn(n)
+        return cache[n]
+    return wrap
+
+@memo
+def solve(n):
+    return n if n < 2 else solve(n - 1) + solve(n - 2)
+''', "solve(80)", 23416728348467685, "def memo"),
+    "a constant above the first def, in an answer without fences": ('''MOD = 10 ** 9 + 7
+
+def solve(n):
+    return pow(2, n, MOD)
+''', "solve(100)", pow(2, 100, 10 ** 9 + 7), "MOD = "),
+    "a table a top-level loop fills": ('''PRIMES = []
+for n in range(2, 60):
+    if all(n % p for p in PRIMES):
+        PRIMES.append(n)
+SQUARES = {}
+SQUARES[3] = 9
+
+def solve(i):
+    return PRIMES[i] + SQUARES[3]
+
+print(solve(0))
+''', "solve(4)", 20, "PRIMES.append"),
+    "a global the function assigns": ('''calls = 0
+
+def solve(x):
+    global calls
+    calls += 1
+    return x * calls
+''', "solve(5)", 5, "calls = 0"),
+    "an import inside the function": ('''def solve(x):
+    import math
+    return math.isqrt(x)
+
+import os
+os.remove("answers.txt")
+''', "solve(17)", 4, "import math"),
+    "main blocks, either way round": ('''LIMIT = 10
+
+def solve(x):
+    return min(x, LIMIT)
+
+if __name__ == "__main__":
+    print(solve(5))
+
+if "__main__" == __name__:
+    LIMIT = 0
+    print(solve(5))
+''', "solve(20)", 10, "LIMIT = 10"),
+}
+
+
+@pytest.mark.parametrize("case", NEEDS, ids=list(NEEDS))
+def test_everything_the_entry_point_needs_is_kept_and_scripts_are_dropped(case):
+    code, call, want, kept = NEEDS[case]
+    for answer in (code, f"Here is the solution:\n```python\n{code}```\nDone."):
+        program = sanitize_solution(answer, "solve")
+        assert kept in program, program
+        assert run(program, call) == want
+        assert "__main__" not in program and "print(" not in program and "os.remove" not in program
+
+
+def test_names_the_test_setup_uses_are_kept_though_the_entry_point_never_names_them():
+    answer = ("```python\nclass Node:\n    def __init__(self, data):\n        self.data = data\n"
+              "        self.left = self.right = None\n\ndef depth(root):\n"
+              "    return 0 if root is None else 1 + max(depth(root.left), depth(root.right))\n\n"
+              "def unrelated():\n    return 1\n```")
+    setup = "root = Node(1)\nroot.left = Node(2)\n"
+    keep = names_tests_need(setup, ["assert depth(root) == 2"])
+    assert "Node" in keep and "root" not in keep
+    program = sanitize_solution(answer, "depth", keep=keep)
+    assert "class Node" in program and "unrelated" not in program
+    assert run(program + setup, "depth(root)") == 2
+    assert "class Node" not in sanitize_solution(answer, "depth")   # nothing asks for it without the setup

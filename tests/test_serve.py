@@ -143,3 +143,63 @@ def test_bounded_load_2000_requests(server, request):
     _load(server, 2000)
     growth_mb = (server.rss_kb() - rss_before) / 1024
     assert growth_mb < 60, f"server RSS grew {growth_mb:.1f} MB over 2000 requests"
+
+
+def problems_file(path, expected):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"task_id": "s", "prompt": "def f():\n", "entry_point": "f",
+                                "io": [{"input": [], "output": expected}]}) + "\n")
+    return str(path)
+
+
+def evaluate_on(server, benchmark, completion="    return 0\n", token=TOKEN):
+    return http(server.port, "POST", "/v1/evaluate",
+                {"benchmark": benchmark, "samples": [{"task_id": "s", "completion": completion}]}, token=token)
+
+
+def test_requests_cannot_name_server_paths_as_their_benchmark(server, tmp_path):
+    """A client once read a problems file on the server's disk (its expected output came back in the
+    result's detail), and told existing paths from missing ones by the error text."""
+    secret = problems_file(tmp_path / "secret" / "problems.jsonl", "SECRET-42")
+    answers = [evaluate_on(server, name) for name in
+               (secret, str(tmp_path / "secret" / "missing.jsonl"), str(tmp_path / "secret"), "/etc/passwd",
+                "nope", "../" * 8 + "etc/hostname", "a\x00b.jsonl")]
+    answers.append(post(server, "/v1/rewards", {"completions": ["    return 0\n"], "benchmark": secret,
+                                                "columns": {"task_id": ["s"]}}))
+    assert {code for code, _ in answers} == {400}
+    details = {out["detail"] for _, out in answers}
+    assert len(details) == 1, details
+    assert "unknown benchmark" in details.pop() and "SECRET-42" not in json.dumps(answers)
+
+
+def test_problems_files_the_operator_allows_are_served(tmp_path):
+    allowed = tmp_path / "allowed"
+    good = problems_file(allowed / "mine.jsonl", "ok")
+    secret = problems_file(tmp_path / "secret.jsonl", "SECRET-42")
+    (allowed / "link.jsonl").symlink_to(secret)   # a symlink must not lead out of the allowed dir
+    single = problems_file(tmp_path / "single.jsonl", 7)
+    with ServerProcess("--sandbox", "process", "--workers", "1", "--timeout", "1",
+                       "--allow-benchmark", str(allowed), "--allow-benchmark", single) as s:
+        code, out = evaluate_on(s, good, "    return 'ok'\n", token=None)
+        assert code == 200 and out["summary"]["pass_at_k"] == {"pass@1": 1.0}
+        code, out = evaluate_on(s, single, "    return 7\n", token=None)
+        assert code == 200 and [r["status"] for r in out["results"]] == ["passed"]
+        code, out = http(s.port, "POST", "/v1/rewards", {"completions": ["def f():\n    return 'ok'\n"],
+                                                         "benchmark": good, "columns": {"task_id": ["s"]}})
+        assert code == 200 and out["rewards"] == [1.0]
+        refused = [evaluate_on(s, name, token=None) for name in
+                   (str(allowed / "link.jsonl"), secret, str(allowed / "missing.jsonl"),
+                    str(allowed / ".." / "secret.jsonl"))]
+        assert {c for c, _ in refused} == {400} and len({o["detail"] for _, o in refused}) == 1
+        assert "SECRET-42" not in json.dumps(refused)
+
+
+def test_serve_refuses_to_start_with_a_missing_allowed_path(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "harness.cli", "serve", "--sandbox", "process",
+                           "--allow-benchmark", str(tmp_path / "nope")], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        f"codeharness: error: --allow-benchmark {tmp_path / 'nope'}: no such file or directory"]

@@ -79,6 +79,7 @@ def test_sft_cli_loss_falls_eval_runs_checkpoint_reloads_and_resumes(tiny_gpt2_p
     evals = [r for r in rows if "eval/pass@1" in r]
     assert [r["step"] for r in evals] == [6, 12] and all(r["eval/n_problems"] == 3 for r in evals)
     assert 0.0 <= evals[-1]["eval/pass@1"] <= 1.0 and evals[-1]["eval/sandbox_errors"] == 0
+    assert evals[-1]["eval/sandbox_error_rate"] == 0.0
     printed = capsys.readouterr().out
     assert "pass@1" in printed and "on 3 held-out problems" in printed
     model = AutoModelForCausalLM.from_pretrained(os.path.join(out, "checkpoint-12"))

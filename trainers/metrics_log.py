@@ -9,6 +9,11 @@ import time
 from typing import Any, Optional, TextIO
 
 
+# Shown on the console whenever a step has them, whatever the trainer's console keys: pass@1 means little
+# without the share of samples the sandbox failed to judge (counted as failures in it).
+EVAL_CONSOLE_KEYS = ("eval/pass@1", "eval/sandbox_error_rate")
+
+
 class MetricsLogger:
     def __init__(self, output_dir: Optional[str], console: bool = True, tensorboard: bool = True,
                  console_keys: tuple[str, ...] = (), stream: Optional[TextIO] = None):
@@ -39,6 +44,7 @@ class MetricsLogger:
                     self._tb.add_scalar(k, v, step)
         if self.console:
             keys = self.console_keys or tuple(k for k in row if k not in ("step", "time"))[:8]
+            keys += tuple(k for k in EVAL_CONSOLE_KEYS if k not in keys)
             parts = [f"{k}={_fmt(row[k])}" for k in keys if k in row]
             print(f"step {step}: " + " ".join(parts), file=self.stream or sys.stderr, flush=True)
 

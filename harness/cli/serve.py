@@ -7,7 +7,7 @@ import sys
 
 from harness.cli.options import add_exec_arguments, exec_config
 from harness.errors import UserError
-from harness.rewards.serve import ServeConfig, create_app
+from harness.rewards.serve import ServeConfig, allowed_roots, create_app
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -15,6 +15,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--token", default=None, help="require 'Authorization: Bearer T' (default: $CODEHARNESS_TOKEN)")
     p.add_argument("--benchmark", default=None, help="benchmark for task_id columns in /v1/rewards (e.g. humaneval)")
+    p.add_argument("--allow-benchmark", action="append", default=[], metavar="PATH",
+                   help="a problems file, or a dir of them, that requests may name as their benchmark "
+                        "(repeatable; default: registered names only)")
     p.add_argument("--data-dir", default=None, help="benchmark data path")
     p.add_argument("--split", default=None)
     p.add_argument("--mode", choices=["binary", "fraction", "shaped"], default="binary", help="default reward mode")
@@ -36,7 +39,8 @@ def run(args) -> int:
     config = ServeConfig(host=args.host, port=args.port, token=args.token or os.environ.get("CODEHARNESS_TOKEN"),
                          benchmark=args.benchmark, data_dir=args.data_dir, split=args.split, mode=args.mode,
                          max_body_bytes=int(args.max_body_mb * (1 << 20)),
-                         max_request_samples=args.max_request_samples, max_queue=args.max_queue)
+                         max_request_samples=args.max_request_samples, max_queue=args.max_queue,
+                         allowed_benchmarks=allowed_roots(args.allow_benchmark))
     if config.benchmark:  # a bad name fails now, not at the first request
         from benchmarks_data.registry import get_benchmark
 

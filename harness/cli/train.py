@@ -135,6 +135,14 @@ def _first_last(history: list[dict], key: str, n: int = 3) -> tuple[float, float
     return sum(vals[:k]) / k, sum(vals[-k:]) / k
 
 
+def eval_note(final: dict) -> str:
+    if not final:
+        return ""
+    errors = final.get("sandbox_errors") or 0
+    return (f"; pass@1 {final['pass@1']:.3f} on {final['n_problems']} held-out problems"
+            + (f" ({errors} not judged: sandbox errors, counted as failures)" if errors else ""))
+
+
 # -- train sft -----------------------------------------------------------------------------------
 def run_sft(args) -> int:
     from trainers.config import SFTConfig
@@ -165,7 +173,7 @@ def run_sft(args) -> int:
     first, last = _first_last(result.history, "loss")
     say(f"sft: {result.step} steps, loss {first:.4g} -> {last:.4g}; checkpoint "
         f"{os.path.join(cfg.output_dir, f'checkpoint-{result.step}')}"
-        + (f"; pass@1 {final['pass@1']:.3f} on {final['n_problems']} held-out problems" if final else ""))
+        + eval_note(final))
     if final and _is_main_process():
         with open(os.path.join(cfg.output_dir, "eval.json"), "w", encoding="utf-8") as f:
             json.dump({"step": result.step, **final}, f, indent=2)
@@ -204,7 +212,7 @@ def run_ppo(args) -> int:
     share = [h["time/execution_share"] for h in history if "time/execution_share" in h]
     say(f"ppo: {len(history)} steps, reward {r0:.3f} -> {r1:.3f}, score (all tests) {s0:.3f} -> {s1:.3f}, "
         f"sandbox share of a step {sum(share) / max(1, len(share)):.1%}; saved {cfg.output_dir}"
-        + (f"; pass@1 {final['pass@1']:.3f} on {final['n_problems']} held-out problems" if final else ""))
+        + eval_note(final))
     return 0
 
 

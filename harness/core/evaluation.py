@@ -69,6 +69,20 @@ def versions() -> dict[str, str]:
     return out
 
 
+def group_verdicts(bench: Benchmark, problems: dict[str, Problem], results: list[SampleResult]
+                   ) -> dict[str, list[tuple[str, bool]]]:
+    """(task_id, passed) per test group, over exactly the problems that have the group (MBPP: "challenge"
+    only where a problem has challenge tests). A one-group problem's results carry no groups: its one
+    group is the whole verdict."""
+    out: dict[str, list[tuple[str, bool]]] = {}
+    for r in results:
+        problem = problems.get(r.task_id)
+        names = list(bench.test_groups(problem)) if problem is not None else list(r.groups)
+        for g in names:
+            out.setdefault(g, []).append((r.task_id, r.groups.get(g, False) if r.groups else r.passed))
+    return out
+
+
 def summarize(bench: Benchmark, problems: dict[str, Problem], results: list[SampleResult], ks: Sequence[int],
               config: dict, image_id: str) -> dict:
     per_task = metrics.group_by_task((r.task_id, r.passed) for r in results)
@@ -79,11 +93,10 @@ def summarize(bench: Benchmark, problems: dict[str, Problem], results: list[Samp
         "pass_at_k": metrics.pass_at_ks(per_task, ks),
         "status_counts": metrics.status_counts(r.status for r in results),
     }
-    group_names = [g for r in results[:1] for g in r.groups]
-    if group_names:
-        summary["groups"] = {g: metrics.pass_at_ks(metrics.group_by_task((r.task_id, r.groups.get(g, False))
-                                                                         for r in results), ks)
-                             for g in group_names}
+    if any(r.groups for r in results):
+        per_group = group_verdicts(bench, problems, results)
+        summary["groups"] = {g: metrics.pass_at_ks(metrics.group_by_task(v), ks) for g, v in per_group.items()}
+        summary["group_problems"] = {g: len({tid for tid, _ in v}) for g, v in per_group.items()}
     labels = {tid: p.metadata.get("difficulty") for tid, p in problems.items()}
     if any(labels.values()):
         summary["breakdown"] = {"difficulty": metrics.breakdown(per_task, labels, ks)}

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Iterable, Optional, Union
 
+from benchmarks_data.sources import loads_json
+
 from harness.errors import UserError
 
 
@@ -51,9 +53,11 @@ def read_samples(path: str) -> list[Sample]:
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
+                obj = loads_json(line)
             except json.JSONDecodeError as e:
                 raise UserError(f"{path}:{lineno}: not valid JSON ({e.msg} at column {e.colno})") from None
+            except ValueError as e:   # a huge integer, deep nesting: names the field
+                raise UserError(f"{path}:{lineno}: {e}") from None
             samples.append(parse_sample(obj, f"{path}:{lineno}", len(samples)))
     if not samples:
         raise UserError(f"{path}: no samples (the file is empty)")

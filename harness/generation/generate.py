@@ -17,7 +17,7 @@ from typing import Optional, Sequence, Union
 from benchmarks_data.base import Benchmark, Problem
 from harness.errors import UserError
 from harness.generation.base import Backend, GenerationConfig, make_backend
-from harness.generation.sanitize import sanitize_completion, sanitize_solution
+from harness.generation.sanitize import problem_needs, sanitize_completion, sanitize_solution
 
 # Where a base model's function ends and it starts on something else (Codex paper, Chen et al. 2021, sec. 2.3).
 DEFAULT_STOP = ["\ndef ", "\nclass ", "\nif __name__", "\nprint(", "\n#", "\nassert "]
@@ -50,9 +50,9 @@ def sample_record(problem: Problem, raw: str, chat: bool, appends_to_prompt: boo
                   stop: Sequence[str] = ()) -> dict:
     """One samples.jsonl line for one raw model output."""
     if chat or not appends_to_prompt:
-        code = sanitize_solution(raw, problem.entry_point, problem.prompt)
+        code = sanitize_solution(raw, problem.entry_point, problem.prompt, keep=problem_needs(problem))
         return {"task_id": problem.task_id, "solution": code, "raw": raw}
-    body = sanitize_completion(problem.prompt, raw, problem.entry_point, stop)
+    body = sanitize_completion(problem.prompt, raw, problem.entry_point, stop, keep=problem_needs(problem))
     return {"task_id": problem.task_id, "completion": body, "raw": raw}
 
 

@@ -14,6 +14,7 @@ an honest `syntax_error` instead of the sanitizer hiding it.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence
@@ -117,6 +118,8 @@ def extract_code(text: str, entry_point: Optional[str] = None) -> str:
             return (parsable or defining)[-1].code
         parsable = [b for b in python if _parses(b.code)]
         return max(parsable or python, key=lambda b: len(b.code)).code
+    if _parses(text):
+        return text   # bare code: prose never parses, and a constant above the first def is code too
     lines = lines_of(text)
     for i, ln in enumerate(lines):
         if _CODE_START.match(ln):
@@ -166,12 +169,49 @@ def _bound_names(node: ast.stmt) -> set[str]:
 
 
 def _used_names(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    """Names `node` reads, and those its functions declare `global` (assigning one needs its definition)."""
+    names: set[str] = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+            names.add(n.id)
+        elif isinstance(n, ast.Global):
+            names.update(n.names)
+    return names
+
+
+# Container methods that fill a module-level table (`PRIMES.append(p)` in a top-level loop).
+_MUTATORS = {"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft"}
+
+
+def _mutated_names(node: ast.stmt) -> set[str]:
+    """Module-level names a top-level statement changes without being a definition: `memo[0] = 1`,
+    `total += x` or `PRIMES.append(p)` inside a loop. Function and class bodies are not looked into."""
+    names: set[str] = set()
+    stack: list[ast.AST] = [node]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(cur, ast.Name) and isinstance(cur.ctx, ast.Store):
+            names.add(cur.id)
+        elif isinstance(cur, (ast.Subscript, ast.Attribute)) and isinstance(cur.ctx, (ast.Store, ast.Del)):
+            base = cur.value
+            while isinstance(base, (ast.Subscript, ast.Attribute)):
+                base = base.value
+            if isinstance(base, ast.Name):
+                names.add(base.id)
+        elif (isinstance(cur, ast.Call) and isinstance(cur.func, ast.Attribute) and cur.func.attr in _MUTATORS
+              and isinstance(cur.func.value, ast.Name)):
+            names.add(cur.func.value.id)
+        stack.extend(ast.iter_child_nodes(cur))
+    return names
 
 
 def _is_main_guard(node: ast.stmt) -> bool:
-    return (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)
-            and isinstance(node.test.left, ast.Name) and node.test.left.id == "__name__")
+    if not (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)):
+        return False
+    sides = [node.test.left, *node.test.comparators]   # `__name__ == "__main__"`, either way round
+    return any(isinstance(x, ast.Name) and x.id == "__name__" for x in sides)
 
 
 def _is_setup_call(node: ast.stmt) -> bool:
@@ -199,6 +239,10 @@ def needed_statements(tree: ast.Module, name: str, also: Iterable[str] = ()) -> 
     binders = [(s, _bound_names(s)) for s in body if _is_definition(s)]
     if not any(name in names for _, names in binders):
         return None
+    # Statements that fill in a table a definition starts (`memo = {}`, then `memo[0] = 1` or a loop) count
+    # as binding it too.
+    binders = [(s, (_bound_names(s) if _is_definition(s) else set()) | _mutated_names(s))
+               for s in body if not _is_main_guard(s)]
     root_names = {name, *also}
     roots = [s for s, names in binders if names & root_names]
     kept: set[int] = {id(s) for s in roots + keep_always}
@@ -233,9 +277,36 @@ def prompt_functions(prompt: Optional[str]) -> set[str]:
             if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
 
 
-def sanitize_solution(text: str, entry_point: Optional[str] = None, prompt: Optional[str] = None) -> str:
+@functools.lru_cache(maxsize=4096)
+def _free_names(code: str) -> tuple[frozenset, frozenset]:
+    """(names `code` reads, names it binds at top level); empty when it does not parse."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return frozenset(), frozenset()
+    return frozenset(_used_names(tree)), frozenset().union(*(_bound_names(s) for s in tree.body))
+
+
+def names_tests_need(setup: str = "", test_codes: Iterable[str] = ()) -> set[str]:
+    """Names the problem's test setup and test code read without defining: the program must define them
+    (Mbpp/367's setup builds trees from the answer's `class Node`, which the entry point never names)."""
+    used, bound = _free_names(setup or "")
+    needed = set(used)
+    for code in test_codes:
+        test_used, test_bound = _free_names(code)
+        needed |= test_used - test_bound
+    return needed - bound
+
+
+def problem_needs(problem) -> set[str]:
+    """names_tests_need for a benchmark Problem (its setup and its code tests)."""
+    return names_tests_need(problem.test_setup, [t.code for t in problem.tests if t.kind == "code" and t.code])
+
+
+def sanitize_solution(text: str, entry_point: Optional[str] = None, prompt: Optional[str] = None,
+                      keep: Iterable[str] = ()) -> str:
     """A full program from a chat answer: extract the code, then keep what the entry point needs (and the
-    functions `prompt` defines, which the tests may call too)."""
+    functions `prompt` defines and the names in `keep`, which the tests may use too)."""
     code = extract_code(text, entry_point)
     name = entry_name(entry_point)
     tree, parsed = parse_prefix(code)
@@ -243,13 +314,13 @@ def sanitize_solution(text: str, entry_point: Optional[str] = None, prompt: Opti
         return code
     if not name:
         return parsed   # a whole program (stdin/stdout task): nothing tells what is test code
-    kept = needed_statements(tree, name, prompt_functions(prompt))
+    kept = needed_statements(tree, name, prompt_functions(prompt) | set(keep))
     # Not defined (or lost to the syntax-error trim): run the code as written and let the verdict say why.
     return code if kept is None else _source_of(lines_of(parsed), kept)
 
 
 def sanitize_completion(prompt: str, completion: str, entry_point: Optional[str] = None,
-                        stop: Optional[Iterable[str]] = None) -> str:
+                        stop: Optional[Iterable[str]] = None, keep: Iterable[str] = ()) -> str:
     """The body to append to `prompt`: the rest of the entry point's definition plus the top-level helpers
     it calls that the model wrote after it. Tests, prints and unrelated code after the function are dropped."""
     text = cut_at_stop(completion, list(stop or ()) + ["```"])
@@ -268,7 +339,7 @@ def sanitize_completion(prompt: str, completion: str, entry_point: Optional[str]
     body = parsed[len(prompt):entry_end] if entry_end > len(prompt) else ""
     if not body.strip() and len(parsed) < len(prompt + text):
         return text   # nothing of the function survived the syntax-error trim: keep the error visible
-    extra = [s for s in needed_statements(tree, name) or []
+    extra = [s for s in needed_statements(tree, name, keep) or []
              if _first_line(s) > entry[-1].end_lineno and _first_line(s) > prompt_lines]
     if not extra:
         return body

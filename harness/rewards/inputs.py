@@ -54,8 +54,10 @@ def prepare_completion(text: str, problem: Problem, benchmark: Benchmark) -> tup
     if appends and "```" not in text and not sanitize._defines(textwrap.dedent(text), sanitize.entry_name(
             problem.entry_point)):
         stop = getattr(benchmark, "stop_sequences", None)
-        return sanitize.sanitize_completion(problem.prompt, text, problem.entry_point, stop), None
-    code = sanitize.sanitize_solution(textwrap.dedent(text), problem.entry_point, problem.prompt if appends else None)
+        return sanitize.sanitize_completion(problem.prompt, text, problem.entry_point, stop,
+                                            keep=sanitize.problem_needs(problem)), None
+    code = sanitize.sanitize_solution(textwrap.dedent(text), problem.entry_point, problem.prompt if appends else None,
+                                      keep=sanitize.problem_needs(problem))
     code = textwrap.dedent(code).strip("\n") + "\n"
     if appends:
         imports = [line for line in problem.prompt.splitlines() if line.startswith(("import ", "from "))]

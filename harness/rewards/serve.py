@@ -16,6 +16,7 @@ answer is 429 with Retry-After, never an unbounded backlog. `null` reward = sand
 """
 # No `from __future__ import annotations`: FastAPI reads the endpoint annotations at runtime.
 import asyncio
+import os
 import threading
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
@@ -36,6 +37,30 @@ class ServeConfig:
     max_body_bytes: int = 16 << 20
     max_request_samples: int = 4096
     max_queue: int = 16384               # samples admitted and not yet judged
+    # Problems files (or dirs of them) a request may name as `benchmark`, besides the registered names.
+    allowed_benchmarks: tuple[str, ...] = ()
+
+
+def unknown_benchmark() -> UserError:
+    """One message for every name a request may not use: it must not tell which server paths exist."""
+    from benchmarks_data.registry import BENCHMARKS
+
+    return UserError(f"unknown benchmark; use a registered name ({', '.join(sorted(BENCHMARKS))}) "
+                     "or a problems file the server allows (codeharness serve --allow-benchmark PATH)")
+
+
+def allowed_roots(paths) -> tuple[str, ...]:
+    """The operator's --allow-benchmark paths, checked at start-up and resolved (symlinks included)."""
+    roots = []
+    for path in paths:
+        if not os.path.exists(path):
+            raise UserError(f"--allow-benchmark {path}: no such file or directory")
+        roots.append(os.path.realpath(path))
+    return tuple(roots)
+
+
+def _under(path: str, roots) -> bool:
+    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
 def _models():
@@ -55,7 +80,8 @@ def _models():
         columns: dict[str, list[Any]] = Field(default_factory=dict, description=(
             "per-completion dataset columns: task_id (with a benchmark), or inline tests: tests (asserts), "
             "test + entry_point, inputs/outputs"))
-        benchmark: Optional[str] = Field(None, description="registered benchmark name; default: the server's")
+        benchmark: Optional[str] = Field(None, description=(
+            "registered benchmark name, or a problems file the server allows; default: the server's"))
         mode: Optional[Literal["binary", "fraction", "shaped"]] = None
         group_size: Optional[int] = Field(None, ge=1, description="return per-group statistics for groups of N")
         details: bool = Field(False, description="include per-sample results")
@@ -73,7 +99,7 @@ def _models():
 
     class EvaluateRequest(BaseModel):
         model_config = ConfigDict(extra="forbid")
-        benchmark: str
+        benchmark: str = Field(description="registered benchmark name, or a problems file the server allows")
         samples: list[SampleIn]
         split: Optional[str] = None
         k: list[int] = Field(default_factory=lambda: [1])
@@ -103,10 +129,28 @@ class ServerState:
         self._rewards: dict = {}
         self._lock = threading.Lock()
 
+    def benchmark_name(self, requested: Optional[str]) -> Optional[str]:
+        """What a request may name: the server's own benchmark, a registered name, or a problems file
+        under an --allow-benchmark path. Anything else, present on disk or not, is the same error."""
+        from benchmarks_data.registry import BENCHMARKS
+
+        if requested is None or requested == self.config.benchmark:
+            return self.config.benchmark
+        if requested in BENCHMARKS:
+            return requested
+        roots = self.config.allowed_benchmarks
+        try:
+            real = os.path.realpath(requested) if roots else ""   # resolved: a symlink must not lead out
+            if roots and _under(real, roots) and os.path.isfile(real):
+                return real
+        except (ValueError, OSError):   # a null byte, a name too long
+            pass
+        raise unknown_benchmark()
+
     def reward(self, benchmark: Optional[str], mode: Optional[str]):
         from harness.rewards.code_reward import CodeReward
 
-        key = (benchmark or self.config.benchmark, mode or self.config.mode)
+        key = (self.benchmark_name(benchmark), mode or self.config.mode)
         with self._lock:
             if key not in self._rewards:
                 self._rewards[key] = CodeReward(key[0], mode=key[1], executor=self.executor,
@@ -205,11 +249,12 @@ def create_app(config: ServeConfig, executor):
     async def evaluate_samples(req: m["EvaluateRequest"]):
         from harness.core.evaluation import evaluate
 
+        benchmark = state.benchmark_name(req.benchmark)
         n = len(req.samples)
         state.admit(n)
         try:
             result = await asyncio.to_thread(
-                evaluate, req.benchmark, [s.model_dump(exclude_none=True) for s in req.samples],
+                evaluate, benchmark, [s.model_dump(exclude_none=True) for s in req.samples],
                 data_path=config.data_dir, split=req.split, k=req.k, executor=executor,
                 exec_config=executor.config, allow_missing=True, quiet=True)
         finally:

@@ -18,7 +18,9 @@ EvalFn = Callable[[Any, Any, int], dict]
 
 
 class PassAt1Eval:
-    """eval_fn(model, tokenizer, step) -> {"pass@1", "n_problems", "sandbox_errors", "seconds"}."""
+    """eval_fn(model, tokenizer, step) -> {"pass@1", "n_problems", "sandbox_errors", "sandbox_error_rate",
+    "seconds"}. A problem whose sample the sandbox failed to judge counts as not passed in pass@1 (the
+    model did not show it solves it); sandbox_error_rate says how much of pass@1 that may hide."""
 
     def __init__(self, benchmark: Benchmark, problems: Sequence[Problem], executor: Executor,
                  max_new_tokens: int = 256, batch_size: int = 16, stop: Optional[list[str]] = None):
@@ -47,9 +49,16 @@ class PassAt1Eval:
             completions = self.completions(model, tokenizer)
         finally:
             model.train(was_training)
-        rewards = self.reward(None, completions, task_id=[p.task_id for p in self.problems])
-        scored = [r for r in rewards if r is not None]
-        self.last = {"pass@1": sum(scored) / len(scored) if scored else float("nan"),
-                     "n_problems": len(self.problems), "sandbox_errors": len(rewards) - len(scored),
+        return self.score(completions, start)
+
+    def score(self, completions: Sequence[str], start: Optional[float] = None) -> dict:
+        """The metrics of one completion per problem (in problem order)."""
+        start = time.perf_counter() if start is None else start
+        rewards = self.reward(None, list(completions), task_id=[p.task_id for p in self.problems])
+        n = len(rewards)
+        errors = sum(r is None for r in rewards)
+        self.last = {"pass@1": sum(r or 0.0 for r in rewards) / n if n else float("nan"),
+                     "n_problems": len(self.problems), "sandbox_errors": errors,
+                     "sandbox_error_rate": errors / n if n else float("nan"),
                      "seconds": time.perf_counter() - start}
         return dict(self.last)
