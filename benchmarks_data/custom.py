@@ -15,7 +15,7 @@ and exactly one way to test:
   io           [{"input": [args...], "output": value, "atol"?: number}]: call entry_point(*input),
                compare with output (floats within atol)
   stdio        [{"input": "stdin text", "output": "expected stdout"}]: run the program as __main__;
-               stdout is compared token by token (numbers within 1e-6)
+               stdout is compared token by token (integers exactly, float literals within 1e-6)
 A malformed file is a DataError naming file:line and the field.
 """
 from __future__ import annotations
@@ -118,7 +118,6 @@ def custom_problem(row: dict, where: str) -> Problem:
         raise DataError(f"{where}: field 'setup': not valid Python ({detail})") from None
     instruction = _field(row, "instruction", str, where) or (
         prompt if kind == "stdio" else instruction_for_function(prompt))
-    setup = _field(row, "setup", str, where, default="")
     return Problem(
         task_id=task_id, prompt=prompt, entry_point=entry,
         canonical_solution=_field(row, "canonical_solution", str, where),
