@@ -160,7 +160,8 @@ def forged_and_setup_rows(run_all, judge):
     limits = hostile_limits()
     jobs = [Job(program=FORGER, tests=[TestCase("t0", kind="call", args=["q"], expected="right")],
                 entry_point="solve", limits=limits, judge=judge, job_id="forger")]
-    jobs += [Job(program=p, tests=SOLUTION_TEST, setup=SOLUTION_SETUP, limits=limits, judge=judge, job_id=n)
+    jobs += [Job(program=p, tests=SOLUTION_TEST, setup=SOLUTION_SETUP, entry_point="Solution", limits=limits,
+                 judge=judge, job_id=n)
              for n, p in (("no-solution", NO_SOLUTION), ("raising-init", RAISING_INIT), ("good", GOOD_SOLUTION))]
     outcomes = run_all(jobs)
     return outcomes, [verdict(o, expected_tests=len(j.tests)).status for j, o in zip(jobs, outcomes)]
