@@ -22,23 +22,45 @@ def add(a, b):
 FOREVER = "def add(a, b):\n    while True:\n        pass\n"
 
 
-def workload(limits) -> list[Job]:
-    jobs = [job_for(SLOW_BUT_CORRECT % (1_200_000 + 100_000 * k), "strict", limits, f"slow-{k}") for k in range(8)]
+def workload(limits, n: int = 8) -> list[Job]:
+    jobs = [job_for(SLOW_BUT_CORRECT % (1_200_000 + 100_000 * (k % 8)), "strict", limits, f"slow-{k}")
+            for k in range(n)]
     jobs.insert(4, job_for(FOREVER, "strict", limits, "forever"))
     return jobs
 
 
-def statuses(workers: int, hardening_client) -> list[str]:
+def statuses(workers: int, hardening_client, n: int = 8) -> list[str]:
     from sandboxes import make_pool
 
     cfg = ExecConfig(sandbox="docker", workers=workers, timeout_s=3.0, memory_mb=256)
     pool = make_pool("docker", workers=workers, limits=cfg.limits(), client=hardening_client)
     with Executor(cfg, pool=pool.start()) as ex:
         try:
-            jobs = workload(cfg.limits())
+            jobs = workload(cfg.limits(), n)
             return [verdict(o, 1).status for o in ex.run_jobs(jobs)]
         finally:
             pool.close()
+
+
+@pytest.fixture
+def cpu_hog():
+    """Other work using every core beside the evaluation (busy loops in separate processes)."""
+    import multiprocessing as mp
+    import os
+
+    ctx = mp.get_context("spawn")
+    hogs = [ctx.Process(target=_spin, daemon=True) for _ in range(len(os.sched_getaffinity(0)))]
+    for h in hogs:
+        h.start()
+    yield
+    for h in hogs:
+        h.kill()
+        h.join()
+
+
+def _spin():
+    while True:
+        pass
 
 
 @pytest.mark.docker
@@ -48,6 +70,14 @@ def test_same_verdicts_with_1_and_8_workers(hardening_client):
     expected = ["passed"] * 4 + ["timeout"] + ["passed"] * 4
     assert one == expected
     assert eight == expected
+
+
+@pytest.mark.docker
+def test_same_verdicts_with_the_machine_loaded(hardening_client, cpu_hog):
+    """A CPU hog on every core beside 8 workers: slow-but-correct samples still pass (CPU time
+    decides; the wall-clock backstop waits while a sample is getting CPU), the endless one times out."""
+    expected = ["passed"] * 4 + ["timeout"] + ["passed"] * 36
+    assert statuses(8, hardening_client, n=40) == expected
 
 
 def _timeout(message: str, limit: str = "") -> Outcome:

@@ -8,7 +8,7 @@ import sys
 import time
 
 from sandboxes.runner.compare import short, stdout_match
-from sandboxes.runner.jobio import set_nonblocking
+from sandboxes.runner.jobio import job_uid, set_nonblocking
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -22,10 +22,83 @@ def proc_cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-def over_time(pid: int, cpu_start: float, cpu_limit: float, wall_deadline: float) -> str:
-    """"" or why the process is out of time. The message names the clock (the harness reruns
+CGROUP_CPU_FILES = (("/sys/fs/cgroup/cpuacct/cpuacct.usage", 1e-9), ("/sys/fs/cgroup/cpu.stat", 1e-6))
+
+
+def cgroup_cpu_seconds():
+    """CPU seconds of every process in our cgroup (v1 cpuacct.usage, v2 cpu.stat), or None."""
+    for path, unit in CGROUP_CPU_FILES:
+        try:
+            with open(path) as f:
+                text = f.read()
+        except OSError:
+            continue
+        try:
+            if path.endswith("cpu.stat"):
+                return int(next(ln.split()[1] for ln in text.splitlines() if ln.startswith("usage_usec"))) * unit
+            return int(text) * unit
+        except (StopIteration, ValueError, IndexError):
+            continue
+    return None
+
+
+def own_cgroup() -> bool:
+    """Whether our cgroup is the sandbox's own (a container), so its CPU count is this job's."""
+    return os.environ.get("CODEHARNESS_CGROUP_OOM") == "1" and cgroup_cpu_seconds() is not None
+
+
+class JobClock:
+    """CPU seconds of a job process and every process it started, as over_time reads them.
+
+    In a container (its own cgroup): the cgroup's CPU count less the judge's own, so no process
+    of the job escapes, however short-lived or wherever it moved. Elsewhere (gVisor, bubblewrap):
+    the processes of the job's uid where jobs have one, else, in the sandbox's own pid namespace
+    (the runner is PID 1), every process but the runner, the caller and `exclude` (the zygote),
+    else those of the job's session; each counted with the most CPU it was seen to have (a
+    process that exits keeps what it used); /proc is scanned at most every TREE_EVERY_S."""
+    TREE_EVERY_S = 0.05
+
+    def __init__(self, pid: int, exclude=()):
+        self.pid = pid
+        self.exclude = {str(p) for p in exclude} | {"1", str(os.getpid()), str(pid)}
+        self.namespace = os.getppid() == 1
+        self.cgroup = own_cgroup()
+        self.seen: dict = {}
+        self.scanned_at, self.others = -1.0, 0.0
+
+    def seconds(self, force: bool = False) -> float:
+        if self.cgroup:
+            return max(0.0, (cgroup_cpu_seconds() or 0.0) - time.process_time())
+        own = proc_cpu_seconds(self.pid)
+        now = time.monotonic()
+        if force or now - self.scanned_at >= self.TREE_EVERY_S:
+            self.scan()
+            self.scanned_at = now
+        return own + self.others
+
+    def scan(self) -> None:
+        uid = job_uid()
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit() or entry in self.exclude:
+                continue
+            try:
+                if uid >= 0 and os.stat("/proc/" + entry).st_uid != uid:
+                    continue
+                with open("/proc/%s/stat" % entry, "rb") as f:
+                    fields = f.read().rsplit(b")", 1)[1].split()
+                if uid < 0 and not self.namespace and int(fields[3]) != self.pid:
+                    continue
+                key = (entry, fields[19])   # pid and start time: a reused pid is another process
+                self.seen[key] = max(self.seen.get(key, 0), int(fields[11]) + int(fields[12]))
+            except (OSError, IndexError, ValueError):
+                continue
+        self.others = sum(self.seen.values()) / CLK_TCK
+
+
+def over_time(clock, cpu_start: float, cpu_limit: float, wall_deadline: float) -> str:
+    """"" or why the job is out of time. The message names the clock (the harness reruns
     wall-clock timeouts once: they can come from load, not from the candidate)."""
-    if proc_cpu_seconds(pid) - cpu_start > cpu_limit:
+    if clock.seconds() - cpu_start > cpu_limit:
         return "cpu time limit exceeded"
     if time.monotonic() > wall_deadline:
         return "wall time limit exceeded"
@@ -89,6 +162,7 @@ def run_stdio(program: str, test: dict, io, limits: dict, clean: bool = True) ->
     deadline = time.monotonic() + 3 * cpu_limit + 2
     verdict = None
     writer = FrameWriter(prog_w, {"program": program})
+    clock = JobClock(pid, exclude=(io.zygote.pid,) if getattr(io, "zygote", None) else ())
     while verdict is None:
         wfds = [prog_w] if not writer.done else []
         ready, writable, _ = select.select([out_r] + io.fds(), wfds, [], 0.05)
@@ -111,7 +185,7 @@ def run_stdio(program: str, test: dict, io, limits: dict, clean: bool = True) ->
                 chunks.append(data)
                 if size > cap:
                     verdict = ("error", "OutputLimitExceeded", "stdout over %d bytes" % cap)
-        over = over_time(pid, 0.0, cpu_limit, deadline) if verdict is None else ""
+        over = over_time(clock, 0.0, cpu_limit, deadline) if verdict is None else ""
         if over:
             verdict = ("timeout", "Timeout", over)
     if clean:

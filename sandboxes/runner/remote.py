@@ -6,7 +6,7 @@ import select
 import time
 
 from sandboxes.runner.jobio import set_nonblocking
-from sandboxes.runner.programs import over_time, proc_cpu_seconds
+from sandboxes.runner.programs import JobClock, over_time
 from sandboxes.runner.protocol import FrameReader, FrameWriter, UnsupportedValue, decode_plain, encode_plain
 from sandboxes.runner.structs import blank_instance, decode_graph, encode_graph, is_graph
 from sandboxes.runner.zygote import ZygoteGone
@@ -68,6 +68,7 @@ class Remote:
         set_nonblocking(to_cand_w)
         set_nonblocking(to_judge_r)
         self.pid, self.wfd, self.rfd = pid, to_cand_w, to_judge_r
+        self.clock = JobClock(pid, exclude=(io.zygote.pid,))
         self.reader = FrameReader(to_judge_r, MAX_REPLY)
         self._send({"program": self.program})
         return self._receive()
@@ -90,7 +91,7 @@ class Remote:
         self.pid = 0
 
     def start_test(self, cpu_limit: float) -> None:
-        self.cpu_start = proc_cpu_seconds(self.pid) if self.pid else 0.0
+        self.cpu_start = self.clock.seconds(force=True) if self.pid else 0.0
         self.cpu_limit = cpu_limit
         self.wall_deadline = time.monotonic() + 3 * cpu_limit + 2
 
@@ -102,7 +103,7 @@ class Remote:
             raise OutputExceeded()
         # Checked on every pass, not only when select times out: a candidate that drips
         # output keeps the pipes ready and would otherwise never hit its deadline.
-        over = over_time(self.pid, self.cpu_start, self.cpu_limit, self.wall_deadline)
+        over = over_time(self.clock, self.cpu_start, self.cpu_limit, self.wall_deadline)
         if over:
             self.kill()
             raise CandidateGone(over, timeout=True)

@@ -1,0 +1,62 @@
+"""A job's CPU limit covers its whole process tree: work done in child processes (waited for,
+left running, or moved to a session of their own) counts toward the test's CPU time, so it ends
+as a CPU timeout in the test's own CPU time, not at the wall-clock backstop. Real sandboxes."""
+from __future__ import annotations
+
+import pytest
+
+from harness.core.judge import verdict
+from sandboxes import Job, Limits, TestCase
+
+SPIN = "def _spin():\n    while True:\n        pass\n"
+# The entry point sleeps while children burn CPU: its own CPU time stays near zero.
+CHILD_WORKS = "import os, time\n" + SPIN + '''
+def add(a, b):
+    pid = os.fork()
+    if pid == 0:
+        _spin()
+    os.waitpid(pid, 0)
+    return a + b
+'''
+ESCAPED_CHILDREN = "import os, time\n" + SPIN + '''
+def add(a, b):
+    for _ in range(2):
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                _spin()
+            os._exit(0)
+    time.sleep(60)
+    return a + b
+'''
+HONEST_CHILD = "import os\n" + '''
+def add(a, b):
+    pid = os.fork()
+    if pid == 0:
+        sum(i for i in range(100000))
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return a + b
+'''
+
+
+def rows(run):
+    limits = Limits(cpu_time_s=1.0, memory_mb=256)   # wall backstop per test: 3 x 1 + 2 = 5 s
+    test = [TestCase("t0", code="assert add(1, 2) == 3")]
+    jobs = [Job(program=p, tests=test, entry_point="add", limits=limits, job_id=n)
+            for n, p in (("child-works", CHILD_WORKS), ("escaped", ESCAPED_CHILDREN), ("honest", HONEST_CHILD))]
+    return [(verdict(o, 1).status, o.tests[0].message if o.tests else "", o.duration_s) for o in run(jobs)]
+
+
+@pytest.fixture(params=[pytest.param("docker", marks=pytest.mark.docker), "bwrap"])
+def run(request):
+    if request.param == "docker":
+        return request.getfixturevalue("hostile_pool").run_all
+    return request.getfixturevalue("run_jobs")
+
+
+def test_cpu_used_by_child_processes_counts(run):
+    (child, child_msg, child_s), (esc, esc_msg, esc_s), (honest, _, _) = rows(run)
+    assert (child, esc, honest) == ("timeout", "timeout", "passed")
+    assert "cpu" in child_msg and "cpu" in esc_msg, (child_msg, esc_msg)
+    assert child_s < 4.5 and esc_s < 4.5   # the CPU limit ended them, before the 5 s wall backstop
