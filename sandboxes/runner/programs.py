@@ -66,6 +66,10 @@ class JobClock:
         self.seen: dict = {}
         self.scanned_at, self.others = -1.0, 0.0
 
+    def baseline(self) -> float:
+        """seconds() for a process just forked: what its CPU time counts from."""
+        return self.seconds(force=True) - proc_cpu_seconds(self.pid) if self.cgroup else 0.0
+
     def seconds(self, force: bool = False) -> float:
         if self.cgroup:
             return max(0.0, (cgroup_cpu_seconds() or 0.0) - time.process_time())
@@ -163,6 +167,7 @@ def run_stdio(program: str, test: dict, io, limits: dict, clean: bool = True) ->
     verdict = None
     writer = FrameWriter(prog_w, {"program": program})
     clock = JobClock(pid, exclude=(io.zygote.pid,) if getattr(io, "zygote", None) else ())
+    cpu_start = clock.baseline()
     while verdict is None:
         wfds = [prog_w] if not writer.done else []
         ready, writable, _ = select.select([out_r] + io.fds(), wfds, [], 0.05)
@@ -185,7 +190,7 @@ def run_stdio(program: str, test: dict, io, limits: dict, clean: bool = True) ->
                 chunks.append(data)
                 if size > cap:
                     verdict = ("error", "OutputLimitExceeded", "stdout over %d bytes" % cap)
-        over = over_time(clock, 0.0, cpu_limit, deadline) if verdict is None else ""
+        over = over_time(clock, cpu_start, cpu_limit, deadline) if verdict is None else ""
         if over:
             verdict = ("timeout", "Timeout", over)
     if clean:

@@ -69,6 +69,7 @@ class Remote:
         set_nonblocking(to_judge_r)
         self.pid, self.wfd, self.rfd = pid, to_cand_w, to_judge_r
         self.clock = JobClock(pid, exclude=(io.zygote.pid,))
+        self.cpu_start = self.clock.baseline()   # the program's import counts from its first instruction
         self.reader = FrameReader(to_judge_r, MAX_REPLY)
         self._send({"program": self.program})
         return self._receive()
