@@ -153,12 +153,14 @@ class SandboxPool:
             fut.set_result(self._execute(i, job))
 
     def _execute(self, i: int, job: Job) -> Outcome:
-        error = ""
+        error, died_running = "", 0
         for attempt in range(1, self.retries + 2):
+            running = False
             try:
                 worker = self._workers[i]
                 if worker is None:
                     worker = self._workers[i] = self._new_worker(i)
+                running = True
                 outcome = worker.execute(job)
                 outcome.attempts = attempt
                 if getattr(worker, "recycle", False):
@@ -169,6 +171,7 @@ class SandboxPool:
                 return outcome
             except Exception as e:  # the worker (container) died or broke protocol: replace it
                 error = f"{type(e).__name__}: {e}"
+                died_running += running
                 if self._workers[i] is not None:
                     self._workers[i].close()
                 self._workers[i] = None
@@ -176,7 +179,29 @@ class SandboxPool:
                     self.replaced += 1
                 if self._closed:
                     break
+        if died_running == attempt and not self._closed and self._healthy(i):
+            return self.sandbox_killed(job, error, attempt)
         return Outcome.infra_failure(f"sandbox failed after {attempt} attempt(s): {error}", attempts=attempt)
+
+    def _healthy(self, i: int) -> bool:
+        """Whether a fresh worker starts: then the sandbox is fine and the job is what brought it down."""
+        try:
+            self._workers[i] = self._new_worker(i)
+            return True
+        except Exception:
+            self._workers[i] = None
+            return False
+
+    @staticmethod
+    def sandbox_killed(job: Job, error: str, attempts: int) -> Outcome:
+        """A job that took its sandbox down on every attempt, while fresh sandboxes start fine (a
+        fork bomb or memory bomb the kernel answered by killing the whole container): the
+        sample's own failure, never an infrastructure error it could hide behind."""
+        if "did not answer in time" in error:
+            return Outcome(limit="wall", attempts=attempts)
+        return Outcome(program_error_type="SandboxKilled", attempts=attempts,
+                       program_error=f"the program brought its sandbox down on each of {attempts} attempt(s) "
+                                     f"({error[:200]})")
 
     def submit(self, job: Job) -> "Future[Outcome]":
         if self._closed:

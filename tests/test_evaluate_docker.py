@@ -80,13 +80,18 @@ def test_sandbox_failure_is_retried_then_reported_not_blamed_on_the_model(humane
     from sandboxes.pool import SandboxPool, Worker, WorkerDied
 
     class DyingWorker(Worker):
-        calls = 0
+        """The engine goes away mid-job and refuses the retry's fresh container: an outage of
+        the infrastructure, not something the job did (that would be the sample's failure)."""
+        calls, down = 0, False
 
         def start(self, timeout=60.0):
-            pass
+            if DyingWorker.down:
+                DyingWorker.down = False
+                raise WorkerDied("cannot start a container: engine unreachable")
 
         def execute(self, job):
             DyingWorker.calls += 1
+            DyingWorker.down = True
             raise WorkerDied("container vanished")
 
     pool = SandboxPool(lambda i: DyingWorker(), workers=1).start()
@@ -98,7 +103,7 @@ def test_sandbox_failure_is_retried_then_reported_not_blamed_on_the_model(humane
         pool.close()
     r = result.results[0]
     assert (r.status, r.passed, r.attempts) == ("sandbox_error", False, 2)
-    assert DyingWorker.calls == 2
+    assert DyingWorker.calls == 1
 
 
 def run_cli(*args, env=None, **kw):

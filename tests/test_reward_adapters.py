@@ -76,7 +76,17 @@ def test_openrlhf_reward_func_contract():
 
 
 class AlwaysDies(ProcessWorker):
+    """The engine fails under every job and refuses the retry's fresh sandbox: infrastructure."""
+    down = False
+
+    def start(self, timeout: float = 60.0) -> None:
+        if AlwaysDies.down:
+            AlwaysDies.down = False
+            raise WorkerDied("injected: engine unreachable")
+        super().start(timeout)
+
     def execute(self, job):
+        AlwaysDies.down = True
         raise WorkerDied("injected: container vanished")
 
 

@@ -147,11 +147,21 @@ def test_bad_columns_are_user_errors(humaneval_reward):
 
 
 class DiesOnMarker(ProcessWorker):
-    """A runner that dies (as a container would) on jobs whose program carries a marker."""
+    """On jobs whose program carries a marker, the engine goes away: the runner dies and the
+    retry's fresh sandbox is refused once (an infrastructure outage; a job that merely kills its
+    own sandbox every time is the sample's failure, see tests/test_pool_failures.py)."""
+    down = False
+
+    def start(self, timeout: float = 60.0) -> None:
+        if DiesOnMarker.down:
+            DiesOnMarker.down = False
+            raise WorkerDied("injected: engine unreachable")
+        super().start(timeout)
 
     def execute(self, job):
         if "KILL_THE_SANDBOX" in job.program:
             self._close()
+            DiesOnMarker.down = True
             raise WorkerDied("injected: the sandbox died")
         return super().execute(job)
 

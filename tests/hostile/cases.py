@@ -345,7 +345,7 @@ while True:
         os.fork()
     except OSError:
         pass
-''', ("runtime_error", "timeout"), heavy=True, runsc=("runtime_error", "timeout", "sandbox_error")),
+''', ("runtime_error", "timeout"), heavy=True),
     Case("memory_bomb", "x = bytearray(8 << 30)\n" + HONEST, ("memory_exceeded",), compat=("memory_exceeded",)),
     Case("memory_creep", "chunks = []\nwhile True:\n    chunks.append(bytearray(8 << 20))\n",
          ("memory_exceeded",), compat=("memory_exceeded",)),
@@ -366,7 +366,7 @@ for i in range(0, len(x), 4096):
     x[i] = 1
 time.sleep(30)
 ''', ("memory_exceeded", "timeout", "runtime_error"), heavy=True,
-         runsc=("memory_exceeded", "timeout", "runtime_error", "sandbox_error")),
+         runsc=("memory_exceeded", "timeout", "runtime_error")),
     Case("output_flood", "import sys\nwhile True:\n    sys.stdout.write('x' * 65536)\n", ("output_exceeded",),
          compat=("output_exceeded",)),
     Case("stderr_flood_in_test", "import os\ndef add(a, b):\n    while True:\n        os.write(2, b'y' * 65536)\n",
