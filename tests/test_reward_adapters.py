@@ -60,7 +60,7 @@ def test_bad_ground_truth_is_a_clear_error():
 
 def test_openrlhf_reward_func_contract():
     torch = pytest.importorskip("torch")
-    reward_func = adapters.make_openrlhf_reward_func(**OPTS)
+    reward_func = adapters.make_openrlhf_reward_func(on_sandbox_error=0.0, **OPTS)
     prompts = ["Write add.\nAnswer:", "Write add.\nAnswer:", "Write add.\nAnswer:"]
     queries = [prompts[0] + " " + GOOD + "</s>", prompts[1] + "\n```python\n" + BAD + "```<|im_end|>",
                prompts[2] + " def add(a, b:"]
@@ -105,10 +105,8 @@ def test_sandbox_failure_raises_or_is_explicit(dying_reward):
         adapters.compute_score("x", GOOD, json.dumps(TESTS))
     assert math.isnan(adapters.compute_score("x", GOOD, json.dumps(TESTS), on_sandbox_error="nan"))
     assert adapters.compute_score("x", GOOD, json.dumps(TESTS), on_sandbox_error=-1.0) == -1.0
-    with pytest.raises(adapters.SandboxFailure):
-        adapters.make_openrlhf_reward_func()([GOOD], [""], [json.dumps(TESTS)])
-    out = adapters.make_openrlhf_reward_func(on_sandbox_error="nan")([GOOD], [""], [json.dumps(TESTS)])
-    assert math.isnan(out["rewards"][0].item()) and out["extra_logs"]["sandbox_error"].tolist() == [1.0]
+    out = adapters.make_openrlhf_reward_func(on_sandbox_error=-1.0)([GOOD], [""], [json.dumps(TESTS)])
+    assert out["rewards"].tolist() == [-1.0] and out["extra_logs"]["sandbox_error"].tolist() == [1.0]
     with pytest.raises(UserError, match="on_sandbox_error"):
         adapters.compute_score("x", GOOD, json.dumps(TESTS), on_sandbox_error="zero")
 

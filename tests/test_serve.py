@@ -22,7 +22,7 @@ CRASH_AT_IMPORT = "import sys\nsys.exit(0)\n"
 def server():
     with ServerProcess("--sandbox", "process", "--workers", "2", "--timeout", "0.5", "--memory", "256",
                        "--benchmark", "humaneval", "--max-body-mb", "0.25", "--max-request-samples", "64",
-                       "--max-queue", "256", token=TOKEN) as s:
+                       "--max-queue", "256", "--openrlhf-sandbox-error-reward", "-1", token=TOKEN) as s:
         yield s
 
 

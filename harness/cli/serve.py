@@ -21,6 +21,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", default=None, help="benchmark data path")
     p.add_argument("--split", default=None)
     p.add_argument("--mode", choices=["binary", "fraction", "shaped"], default="binary", help="default reward mode")
+    p.add_argument("--openrlhf-sandbox-error-reward", type=float, default=None, metavar="V",
+                   help="reward /v1/openrlhf gives a sample whose sandbox failed after its retry (logged, and "
+                        "counted in extra_logs sandbox_error); OpenRLHF crashes on null, so that endpoint "
+                        "needs it, here or as ?sandbox_error_reward=V in the URL")
     p.add_argument("--max-body-mb", type=float, default=16.0, help="largest request body (413 above)")
     p.add_argument("--max-request-samples", type=int, default=4096, help="most samples in one request (413 above)")
     p.add_argument("--max-queue", type=int, default=16384, help="samples waiting at once (429 above)")
@@ -40,7 +44,12 @@ def run(args) -> int:
                          benchmark=args.benchmark, data_dir=args.data_dir, split=args.split, mode=args.mode,
                          max_body_bytes=int(args.max_body_mb * (1 << 20)),
                          max_request_samples=args.max_request_samples, max_queue=args.max_queue,
-                         allowed_benchmarks=allowed_roots(args.allow_benchmark))
+                         allowed_benchmarks=allowed_roots(args.allow_benchmark),
+                         openrlhf_sandbox_error_reward=args.openrlhf_sandbox_error_reward)
+    if config.openrlhf_sandbox_error_reward is not None:
+        from harness.rewards.adapters import sandbox_error_fill
+
+        sandbox_error_fill(config.openrlhf_sandbox_error_reward, "--openrlhf-sandbox-error-reward")
     if config.benchmark:  # a bad name fails now, not at the first request
         from benchmarks_data.registry import get_benchmark
 

@@ -8,7 +8,8 @@
 Problems come from a benchmark (`task_id` column) or inline columns (`tests` asserts,
 `test` + `entry_point`, `inputs`/`outputs`). A reward is None when the sandbox failed
 after its retries (status sandbox_error): never a silent 0 a policy would learn from.
-TRL turns None into NaN and leaves that completion out of the group baseline.
+TRL turns None into NaN and leaves that completion out of the group baseline; but beside other
+reward functions, TRL sums a None as 0 (it drops a completion only when every function returns None).
 """
 from __future__ import annotations
 

@@ -77,6 +77,7 @@ class ProblemSource:
         self.inline = InlineBenchmark()
         self._problems: Optional[dict[str, Problem]] = None
         self._inline_cache: dict[str, Problem] = {}
+        self._numbered: Optional[dict[str, Problem]] = None
 
     @property
     def problems(self) -> dict[str, Problem]:
@@ -105,10 +106,20 @@ class ProblemSource:
                             "('tests', 'test' + 'entry_point', or 'inputs'/'outputs')")
         if self.benchmark is None:
             raise UserError(f"{where}: task_id {task_id!r} given but no benchmark configured")
-        problem = self.problems.get(str(task_id))
+        problem = self.problems.get(str(task_id)) or self._by_number(task_id)
         if problem is None:
             raise UserError(f"{where}: unknown task_id {task_id!r} for benchmark {self.benchmark.name}")
         return self.benchmark, problem
+
+
+    def _by_number(self, task_id) -> Optional[Problem]:
+        """An integer id as HF datasets hold it (mbpp's task_id 11) names "Mbpp/11"."""
+        text = str(task_id)
+        if isinstance(task_id, bool) or not text.isdigit():
+            return None
+        if self._numbered is None:
+            self._numbered = {tid.rsplit("/", 1)[-1]: p for tid, p in self.problems.items()}
+        return self._numbered.get(str(int(text)))
 
 
 def per_sample_columns(n: int, columns: dict) -> list[dict]:

@@ -6,7 +6,9 @@
                         -> {"rewards": [1.0, 0.0, null, ...], "statuses": [...], "groups": [...]}
     POST /v1/evaluate   {"benchmark": "humaneval", "samples": [{"task_id": ..., "completion": ...}]}
                         -> {"results": [...], "summary": {...}}   (harness.evaluate, as the CLI runs it)
-    POST /v1/openrlhf   OpenRLHF's remote reward contract: {"query", "prompts", "labels"} -> {"rewards", ...}
+    POST /v1/openrlhf[/BENCHMARK]   OpenRLHF's remote reward contract: {"query", "prompts", "labels"} ->
+                        {"rewards", "scores", "extra_logs"}; never null: a sandbox failure gets the operator's
+                        --openrlhf-sandbox-error-reward (or ?sandbox_error_reward=), counted in extra_logs
     GET  /healthz, GET /metrics (Prometheus text; ?format=json), GET /openapi.json
 
 Every request shares one Executor (one warm pool): jobs of concurrent requests interleave on
@@ -16,6 +18,7 @@ answer is 429 with Retry-After, never an unbounded backlog. `null` reward = sand
 """
 # No `from __future__ import annotations`: FastAPI reads the endpoint annotations at runtime.
 import asyncio
+import logging
 import os
 import threading
 from contextlib import asynccontextmanager
@@ -23,6 +26,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal, Optional, Union
 
 from harness.errors import UserError
+
+log = logging.getLogger("codeharness.serve")
 
 
 @dataclass
@@ -39,6 +44,8 @@ class ServeConfig:
     max_queue: int = 16384               # samples admitted and not yet judged
     # Problems files (or dirs of them) a request may name as `benchmark`, besides the registered names.
     allowed_benchmarks: tuple[str, ...] = ()
+    # Reward /v1/openrlhf gives a sample whose sandbox failed (OpenRLHF crashes on null).
+    openrlhf_sandbox_error_reward: Optional[float] = None
 
 
 def unknown_benchmark() -> UserError:
@@ -114,8 +121,8 @@ def _models():
         labels: list[Any]
 
     class OpenRLHFResponse(BaseModel):
-        rewards: list[Optional[float]]
-        scores: list[Optional[float]]
+        rewards: list[float]
+        scores: list[float]
         extra_logs: dict[str, list[float]]
 
     return locals()
@@ -235,15 +242,34 @@ def create_app(config: ServeConfig, executor):
             out["results"] = [asdict(r) for r in batch.results]
         return out
 
-    @app.post("/v1/openrlhf", response_model=m["OpenRLHFResponse"])
-    async def openrlhf(req: m["OpenRLHFRequest"]):
-        from harness.rewards.adapters import _columns, _response_of, openrlhf_logs
+    async def openrlhf(req, benchmark: Optional[str], fill: Optional[float]):
+        from harness.rewards.adapters import _columns, _response_of, fill_sandbox_errors, openrlhf_logs, \
+            sandbox_error_fill
 
-        if not (len(req.query) == len(req.prompts) == len(req.labels)):
-            raise UserError("query, prompts and labels must have the same length")
-        responses = [_response_of(q, p) for q, p in zip(req.query, req.prompts)]
-        batch = await state.score(state.reward(None, None), None, responses, _columns(req.labels))
-        return {"rewards": batch.rewards, "scores": batch.rewards, "extra_logs": openrlhf_logs(batch)}
+        try:
+            if fill is None and config.openrlhf_sandbox_error_reward is None:
+                raise UserError("no reward for a sandbox failure: start the server with "
+                                "--openrlhf-sandbox-error-reward V or add ?sandbox_error_reward=V to the URL")
+            fill = sandbox_error_fill(config.openrlhf_sandbox_error_reward if fill is None else fill,
+                                      "sandbox_error_reward")
+            if not (len(req.query) == len(req.prompts) == len(req.labels)):
+                raise UserError("query, prompts and labels must have the same length")
+            responses = [_response_of(q, p) for q, p in zip(req.query, req.prompts)]
+            batch = await state.score(state.reward(benchmark, None), None, responses, _columns(req.labels))
+        except (UserError, DataError) as e:
+            # OpenRLHF retries a 4xx and then drops the sample silently: say why here.
+            log.error("/v1/openrlhf: %s", e)
+            raise
+        rewards = fill_sandbox_errors(batch, fill)
+        return {"rewards": rewards, "scores": rewards, "extra_logs": openrlhf_logs(batch)}
+
+    @app.post("/v1/openrlhf", response_model=m["OpenRLHFResponse"])
+    async def openrlhf_default(req: m["OpenRLHFRequest"], sandbox_error_reward: Optional[float] = None):
+        return await openrlhf(req, None, sandbox_error_reward)
+
+    @app.post("/v1/openrlhf/{benchmark:path}", response_model=m["OpenRLHFResponse"])
+    async def openrlhf_named(req: m["OpenRLHFRequest"], benchmark: str, sandbox_error_reward: Optional[float] = None):
+        return await openrlhf(req, benchmark, sandbox_error_reward)
 
     @app.post("/v1/evaluate", response_model=m["EvaluateResponse"])
     async def evaluate_samples(req: m["EvaluateRequest"]):
@@ -276,6 +302,6 @@ def create_app(config: ServeConfig, executor):
             return metrics.snapshot()
         return PlainTextResponse(metrics.prometheus(), media_type="text/plain; version=0.0.4")
 
-    guarded = Guard(app, metrics, config.max_body_bytes, config.token)
+    guarded = Guard(app, metrics, config.max_body_bytes, config.token, query_token_paths=("/v1/openrlhf",))
     guarded.fastapi = app
     return guarded

@@ -1,6 +1,9 @@
 """What keeps `codeharness serve` honest under load: counters for /metrics, and the ASGI guard
 in front of the app (bearer token -> 401, body size -> 413, request accounting).
 
+The token is an `Authorization: Bearer` header, or on paths whose clients cannot send headers
+(OpenRLHF's remote reward client) a `?token=` query parameter.
+
 The guard reads the whole body itself, up to the limit, before the app sees the request: an
 oversized or never-ending upload is refused without the app buffering it.
 """
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from urllib.parse import parse_qs
 import threading
 import time
 from collections import Counter, deque
@@ -110,8 +114,10 @@ async def _send_json(send, code: int, body: dict, headers: Optional[list] = None
 class Guard:
     """ASGI middleware: auth, body limit, in-flight and per-path response counts."""
 
-    def __init__(self, app, metrics: ServerMetrics, max_body_bytes: int, token: Optional[str] = None):
+    def __init__(self, app, metrics: ServerMetrics, max_body_bytes: int, token: Optional[str] = None,
+                 query_token_paths: tuple[str, ...] = ()):
         self.app, self.metrics, self.max_body, self.token = app, metrics, max_body_bytes, token
+        self.query_token_paths = query_token_paths
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -136,6 +142,8 @@ class Guard:
         if self.token and path not in OPEN_PATHS:
             auth = headers.get(b"authorization", b"").decode("latin-1")
             given = auth[7:] if auth[:7].lower() == "bearer " else ""
+            if not given and any(path == p or path.startswith(p + "/") for p in self.query_token_paths):
+                given = (parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token") or [""])[0]
             if not hmac.compare_digest(given.encode(), self.token.encode()):
                 return await _send_json(send, 401, {"detail": "missing or wrong bearer token"},
                                         [(b"www-authenticate", b"Bearer")])
