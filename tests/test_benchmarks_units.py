@@ -64,7 +64,7 @@ def test_per_test_detail(run_jobs, judge):
 def test_strict_accepts_builtin_subclass_answers(run_jobs):
     program = "from collections import Counter, OrderedDict\ndef f(s):\n    return Counter(s)\n" \
               "def g():\n    return [OrderedDict(a=1)]\n"
-    job = Job(program=program, entry_point="f", judge="strict",
+    job = Job(program=program, entry_point="f", judge="strict", exports=["g"],
               tests=[Case("counter", kind="call", args=["aab"], expected={"a": 2, "b": 1}),
                      Case("nested", code="assert g() == [{'a': 1}]")])
     o = run_one(run_jobs, job)

