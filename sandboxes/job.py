@@ -51,7 +51,7 @@ class Limits:
     wall_time_s: Optional[float] = None  # backstop; default = 3 * cpu_time_s + 5
     memory_mb: int = 1024             # address space of the job's processes
     max_processes: int = 64           # processes the job may have at once
-    max_output_bytes: int = 1 << 20   # stdout + stderr
+    max_output_bytes: int = 1 << 20   # a stdio program's answer (other output: a tail is kept, the rest dropped)
     max_file_bytes: int = 16 << 20    # largest file the job may write
 
     def wall(self) -> float:

