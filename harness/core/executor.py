@@ -95,7 +95,7 @@ class Executor:
             from harness.distributed.ray_backend import RayPool  # Ray is optional: imported only here
 
             return RayPool(cfg.sandbox, workers_per_node=cfg.workers, limits=cfg.limits(), image=cfg.image,
-                           runtime=cfg.runtime, address=cfg.ray_address, warn=self.warn)
+                           runtime=cfg.runtime, address=cfg.ray_address, share=cfg.share, warn=self.warn)
         if cfg.backend != "local":
             raise UserError(f"unknown execution backend {cfg.backend!r}; use local or ray")
         try:
