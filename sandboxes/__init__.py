@@ -13,6 +13,7 @@ from sandboxes.job import Job, Limits, Outcome, TestCase, TestResult
 from sandboxes.pool import SandboxPool, Worker, WorkerDied
 
 BACKENDS = ("docker", "process")
+SHARES = ("process", "node")
 
 
 def default_workers() -> int:
@@ -20,8 +21,20 @@ def default_workers() -> int:
 
 
 def make_pool(backend: str = "docker", workers: Optional[int] = None, limits: Optional[Limits] = None,
-              image: Optional[str] = None, runtime: Optional[str] = None, client=None) -> SandboxPool:
-    """A pool, not yet started (use it as a context manager, or call .start())."""
+              image: Optional[str] = None, runtime: Optional[str] = None, client=None,
+              share: str = "process") -> SandboxPool:
+    """A pool, not yet started (use it as a context manager, or call .start()).
+
+    share="node": attach to the one pool this user's processes on this machine share for the same
+    configuration (started on first use, gone a few seconds after its last user; see node_pool)."""
+    if share == "node":
+        from sandboxes.node_pool import NodePool
+
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown sandbox backend {backend!r}; known: {', '.join(BACKENDS)}")
+        return NodePool(backend, workers=workers, limits=limits, image=image, runtime=runtime)
+    if share != "process":
+        raise ValueError(f"unknown pool sharing {share!r}; use process (a pool of its own) or node")
     workers = workers or default_workers()
     limits = limits or Limits()
     if backend == "process":
@@ -49,4 +62,4 @@ def make_pool(backend: str = "docker", workers: Optional[int] = None, limits: Op
 
 
 __all__ = ["Job", "Limits", "Outcome", "TestCase", "TestResult", "SandboxPool", "Worker", "WorkerDied",
-           "make_pool", "default_workers", "BACKENDS"]
+           "make_pool", "default_workers", "BACKENDS", "SHARES"]

@@ -95,7 +95,45 @@ class Worker:
             pass
 
 
-class SandboxPool:
+class PoolBase:
+    """What every pool offers on top of `submit`: batches, with a bounded number of jobs queued."""
+
+    size = 1
+
+    def submit(self, job: Job) -> "Future[Outcome]":
+        raise NotImplementedError
+
+    def run(self, jobs: Iterable[Job], max_in_flight: Optional[int] = None) -> Iterator[tuple[int, Outcome]]:
+        """Yield (index, outcome) in completion order, with at most max_in_flight jobs queued."""
+        limit = max_in_flight or self.size * 4
+        done: queue.Queue = queue.Queue()
+        it = iter(enumerate(jobs))
+        in_flight = 0
+
+        def feed() -> bool:
+            nonlocal in_flight
+            for idx, job in itertools.islice(it, 1):
+                fut = self.submit(job)
+                fut.add_done_callback(lambda f, idx=idx: done.put((idx, f.result())))
+                in_flight += 1
+                return True
+            return False
+
+        while in_flight < limit and feed():
+            pass
+        while in_flight:
+            idx, outcome = done.get()
+            in_flight -= 1
+            yield idx, outcome
+            while in_flight < limit and feed():
+                pass
+
+    def run_all(self, jobs: Iterable[Job]) -> list[Outcome]:
+        jobs = list(jobs)
+        return in_input_order(self.run(jobs), len(jobs))
+
+
+class SandboxPool(PoolBase):
     """N workers made by `factory(index)`. Thread-safe: any thread may submit."""
 
     def __init__(self, factory: Callable[[int], Worker], workers: int, retries: int = 1,
@@ -209,35 +247,6 @@ class SandboxPool:
         fut: Future = Future()
         self._tasks.put((job, fut))
         return fut
-
-    def run(self, jobs: Iterable[Job], max_in_flight: Optional[int] = None) -> Iterator[tuple[int, Outcome]]:
-        """Yield (index, outcome) in completion order, with at most max_in_flight jobs queued."""
-        limit = max_in_flight or self.size * 4
-        done: queue.Queue = queue.Queue()
-        it = iter(enumerate(jobs))
-        in_flight = 0
-
-        def feed() -> bool:
-            nonlocal in_flight
-            for idx, job in itertools.islice(it, 1):
-                fut = self.submit(job)
-                fut.add_done_callback(lambda f, idx=idx: done.put((idx, f.result())))
-                in_flight += 1
-                return True
-            return False
-
-        while in_flight < limit and feed():
-            pass
-        while in_flight:
-            idx, outcome = done.get()
-            in_flight -= 1
-            yield idx, outcome
-            while in_flight < limit and feed():
-                pass
-
-    def run_all(self, jobs: Iterable[Job]) -> list[Outcome]:
-        jobs = list(jobs)
-        return in_input_order(self.run(jobs), len(jobs))
 
     def close(self) -> None:
         if self._closed:

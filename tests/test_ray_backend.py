@@ -223,3 +223,14 @@ def test_docker_sandboxes_on_ray_nodes(cluster, mix):
         on_ray = evaluate("humaneval", few, executor=ex, allow_missing=True, quiet=True, k=[1],
                           exec_config=ex.config)
     assert verdicts(on_ray.results) == verdicts(local.results)
+
+
+def test_drivers_sharing_the_node_pool_start_one_pool_per_machine(cluster):
+    """backend=ray from two drivers with share="node": every actor on this machine attaches to one
+    pool service (the simulated nodes all live here) instead of each starting its own."""
+    config = ExecConfig(sandbox="process", backend="ray", workers=1, share="node")
+    with Executor(config, warn=lambda m: None) as a, Executor(config, warn=lambda m: None) as b:
+        services = {n.info["service_pid"] for ex in (a, b) for n in ex.pool.node_states()}
+        assert len(services) == 1 and None not in services
+        for ex in (a, b):
+            check_numbered(dict(enumerate(ex.run_jobs([numbered_job(i) for i in range(6)]))), 6)

@@ -8,7 +8,7 @@ from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
-from sandboxes import Job, Limits, Outcome, SandboxPool, make_pool
+from sandboxes import SHARES, Job, Limits, Outcome, SandboxPool, make_pool
 from sandboxes.engine import SandboxUnavailable
 from sandboxes.pool import in_input_order
 
@@ -28,6 +28,7 @@ class ExecConfig:
     rerun_timeouts: bool = True       # run a timeout once more when load may explain it (load_suspect)
     backend: str = "local"            # local | ray (sandboxes on every node of a Ray cluster; workers = per node)
     ray_address: Optional[str] = None # Ray cluster address (default: initialised Ray, $RAY_ADDRESS, or a local one)
+    share: str = "process"            # process (a pool of its own) | node (one pool per machine, shared by processes)
 
     def limits(self) -> Limits:
         return Limits(cpu_time_s=self.timeout_s, memory_mb=self.memory_mb)
@@ -54,6 +55,9 @@ class Executor:
         self.config = config or ExecConfig()
         if self.config.judge not in ("strict", "compat"):
             raise UserError(f"unknown judge mode {self.config.judge!r}; use strict or compat")
+        if self.config.share not in SHARES:
+            raise UserError(f"unknown pool sharing {self.config.share!r}; use process (a pool of its own) or node "
+                            "(one pool per machine, shared by its processes)")
         self._own_pool = pool is None
         self.pool = pool
         self.warn = warn or (lambda msg: print(msg, file=sys.stderr))
@@ -92,12 +96,12 @@ class Executor:
             from harness.distributed.ray_backend import RayPool  # Ray is optional: imported only here
 
             return RayPool(cfg.sandbox, workers_per_node=cfg.workers, limits=cfg.limits(), image=cfg.image,
-                           runtime=cfg.runtime, address=cfg.ray_address, warn=self.warn)
+                           runtime=cfg.runtime, address=cfg.ray_address, share=cfg.share, warn=self.warn)
         if cfg.backend != "local":
             raise UserError(f"unknown execution backend {cfg.backend!r}; use local or ray")
         try:
             return make_pool(cfg.sandbox, workers=cfg.workers, limits=cfg.limits(), image=cfg.image,
-                             runtime=cfg.runtime)
+                             runtime=cfg.runtime, share=cfg.share)
         except ValueError as e:
             raise UserError(str(e)) from None
 

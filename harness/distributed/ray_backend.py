@@ -73,16 +73,19 @@ class RayPool:
 
     workers_per_node: sandbox workers per node (default: the node's CPUs in Ray).
     address: a Ray cluster address (default: an already initialised Ray, else $RAY_ADDRESS,
-    else a new local one). per_worker: jobs in flight per sandbox worker.
+    else a new local one). share="node": each node's actor attaches to that node's shared pool, so the
+    actors of several drivers (veRL/OpenRLHF processes) use one pool per node instead of one each.
+    per_worker: jobs in flight per sandbox worker.
     """
 
     def __init__(self, sandbox: str = "docker", workers_per_node: Optional[int] = None,
                  limits: Optional[Limits] = None, image: Optional[str] = None, runtime: Optional[str] = None,
-                 address: Optional[str] = None, per_worker: int = 8, max_lost: int = 2, respawns: int = 1,
+                 address: Optional[str] = None, share: str = "process", per_worker: int = 8, max_lost: int = 2, respawns: int = 1,
                  poll_s: float = 1.0, linger_s: float = 0.05, warn: Optional[Callable[[str], None]] = None):
         self.ray = import_ray()
         self.sandbox, self.workers_per_node = sandbox, workers_per_node
         self.limits, self.image, self.runtime, self.address = limits or Limits(), image, runtime, address
+        self.share = share
         self.per_worker, self.max_lost, self.respawns = per_worker, max_lost, respawns
         self.poll_s, self.linger_s = poll_s, linger_s
         self.warn = warn or (lambda msg: print(msg, file=sys.stderr))
@@ -159,7 +162,7 @@ class RayPool:
             self._actor_cls = self.ray.remote(num_cpus=0, max_concurrency=4, max_restarts=0)(NodeRunner)
         node.handle = self._actor_cls.options(
             scheduling_strategy=NodeAffinitySchedulingStrategy(node.node_id, soft=False),
-        ).remote(self.sandbox, node.workers, self.limits, self.image, self.runtime)
+        ).remote(self.sandbox, node.workers, self.limits, self.image, self.runtime, self.share)
         node.state, node.polling = "starting", False
         self._refs[node.handle.start.remote()] = ("start", node)
 

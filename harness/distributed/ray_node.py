@@ -25,8 +25,9 @@ def _normal_priority() -> int:
 class NodeRunner:
     """The actor body: a node's sandbox pool plus the outcomes not yet collected by the driver."""
 
-    def __init__(self, sandbox: str, workers: int, limits: Limits, image: Optional[str], runtime: Optional[str]):
-        self.spec = (sandbox, workers, limits, image, runtime)
+    def __init__(self, sandbox: str, workers: int, limits: Limits, image: Optional[str], runtime: Optional[str],
+                 share: str = "process"):
+        self.spec = (sandbox, workers, limits, image, runtime, share)
         self.pool = None
         self.tag = ""
         self._done: list[tuple[int, Outcome]] = []
@@ -38,14 +39,15 @@ class NodeRunner:
         from sandboxes import make_pool
 
         nice = _normal_priority()  # before the pool's threads and runners exist: they inherit it
-        sandbox, workers, limits, image, runtime = self.spec
-        self.pool = make_pool(sandbox, workers=workers, limits=limits, image=image, runtime=runtime)
+        sandbox, workers, limits, image, runtime, share = self.spec
+        # share="node": the actors of every driver on this node use the node's one pool
+        self.pool = make_pool(sandbox, workers=workers, limits=limits, image=image, runtime=runtime, share=share)
         self.pool.start()
         node_id = ray.get_runtime_context().get_node_id()
         self.tag = node_id[:8]
         return {"node_id": node_id, "ip": ray.util.get_node_ip_address(), "workers": self.pool.size,
                 "image_id": getattr(self.pool, "image_id", "") or "", "description": self.pool.description,
-                "nice": nice}
+                "nice": nice, "service_pid": getattr(self.pool, "service_pid", None)}
 
     def submit(self, batch: list[tuple[int, Job]]) -> int:
         _normal_priority()

@@ -2,7 +2,8 @@
 
 Both frameworks load a function from a file and call it with their own arguments; the
 configuration therefore travels as keyword arguments (veRL: reward_kwargs) or through a factory
-(OpenRLHF). One CodeReward (one sandbox pool) per configuration per process.
+(OpenRLHF). One CodeReward per configuration per process, all of a machine's processes sharing
+one sandbox pool (see shared_reward).
 
 A sandbox failure (status sandbox_error) has no honest float. veRL: by default compute_score
 raises SandboxFailure, so the step fails loudly instead of training on a fake 0;
@@ -27,6 +28,7 @@ import asyncio
 import json
 import logging
 import math
+import os
 import threading
 from typing import Any, Optional, Sequence, Union
 
@@ -39,7 +41,7 @@ log = logging.getLogger("codeharness.rewards")
 _REWARDS: dict[tuple, CodeReward] = {}
 _REWARDS_LOCK = threading.Lock()
 ADAPTER_OPTIONS = ("mode", "shaping", "sandbox", "workers", "timeout_s", "memory_mb", "judge", "image", "runtime",
-                   "data_path", "split")
+                   "data_path", "split", "share")
 
 
 class SandboxFailure(RuntimeError):
@@ -47,10 +49,14 @@ class SandboxFailure(RuntimeError):
 
 
 def shared_reward(benchmark: Optional[str] = None, **options) -> CodeReward:
-    """The process-wide CodeReward for this configuration (made once: frameworks call per sample)."""
+    """The process-wide CodeReward for this configuration (made once: frameworks call per sample).
+
+    Its pool is the node's shared one unless share= or $CODEHARNESS_POOL says "process": veRL's reward
+    workers and OpenRLHF's actors are many processes per machine, and one pool each would oversubscribe it."""
     unknown = set(options) - set(ADAPTER_OPTIONS)
     if unknown:
         raise UserError(f"unknown reward options: {', '.join(sorted(unknown))}; known: {', '.join(ADAPTER_OPTIONS)}")
+    options.setdefault("share", os.environ.get("CODEHARNESS_POOL") or "node")
     key = (benchmark, json.dumps(options, sort_keys=True, default=str))
     with _REWARDS_LOCK:
         reward = _REWARDS.get(key)
