@@ -17,6 +17,11 @@ def shared_benchmarks() -> Path:
     return Path(env) if env else REPO.parent / "shared" / "benchmarks"
 
 
+# Code under test that loads a benchmark by name (an RL adapter, a subprocess) finds the data too.
+if shared_benchmarks().is_dir():
+    os.environ.setdefault("CODEHARNESS_DATA_DIR", str(shared_benchmarks()))
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     path = shared_benchmarks()

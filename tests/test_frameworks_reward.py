@@ -60,7 +60,18 @@ def references():
 
 
 class AlwaysDies(ProcessWorker):
+    """The engine fails under every job and refuses the retry's fresh sandbox: an infrastructure
+    outage (a job that merely kills its own sandbox is the sample's failure, not this)."""
+    down = False
+
+    def start(self, timeout: float = 60.0) -> None:
+        if AlwaysDies.down:
+            AlwaysDies.down = False
+            raise WorkerDied("injected: engine unreachable")
+        super().start(timeout)
+
     def execute(self, job):
+        AlwaysDies.down = True
         raise WorkerDied("injected: container vanished")
 
 
