@@ -15,6 +15,10 @@ from harness.bench.reproduce import RL_ARMS, SFT_ARMS
 from harness.cli import bench_training
 
 
+# Every arm at CI size takes longer than CI's budget allows on 2 cores today: a session check (-m slow).
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def ci_run(tmp_path_factory):
     parser = argparse.ArgumentParser()
