@@ -59,6 +59,8 @@ class ComposedFunction:
     prompt: str               # signature + docstring
     completion: str           # body, then the parts' definitions
     leaves: tuple             # the parts that read the input (their generators make test inputs)
+    body: str = ""            # the composed function's body alone (it calls the parts)
+    helpers: str = ""         # the parts' definitions alone
 
     @property
     def name(self) -> str:
@@ -141,9 +143,10 @@ def render(comp: Composition, lib: dict) -> ComposedFunction:
         if f.name not in seen:
             seen.add(f.name)
             helpers.append(f.source.rstrip() + "\n")
-    completion = "\n".join(body) + "\n\n\n" + "\n\n".join(helpers)
+    body_text, helpers_text = "\n".join(body) + "\n", "\n\n".join(helpers)
     return ComposedFunction(composition=comp, params=params, returns=_return_type(comp, lib),
-                            prompt=prompt, completion=completion, leaves=leaves)
+                            prompt=prompt, completion=body_text + "\n\n" + helpers_text, leaves=leaves,
+                            body=body_text, helpers=helpers_text)
 
 
 def test_inputs(cf: ComposedFunction, lib: dict, rng: random.Random, n: int) -> list[tuple]:

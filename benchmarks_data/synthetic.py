@@ -27,6 +27,9 @@ from sandboxes.job import TestCase
 from sandboxes.runner.protocol import decode_plain, encode_plain
 
 
+HELPERS = ("inline", "library")
+
+
 @dataclass(frozen=True)
 class SynthesisConfig:
     n: int                            # validated functions wanted, train + test
@@ -34,12 +37,21 @@ class SynthesisConfig:
     test_fraction: float = 0.2        # share of `n` that is test
     split: str = "tuple"              # split policy: tuple | pair | depth (see splits.py)
     max_depth: int = 3
+    # Where the parts' definitions live. "inline": the reference response writes the body and then
+    # every part's definition (the model must reproduce them). "library": the parts are trusted code
+    # the sandbox puts before the program (row field `library`), so the response is the body alone,
+    # a few lines that call them: what a small model can learn.
+    helpers: str = "inline"
     n_tests: int = 10                 # generated inputs per function, on top of the probe inputs
     n_probes: int = 12                # fixed inputs per signature: behaviour fingerprint (dedup)
     batch_size: int = 64              # candidates per run_jobs call
     max_candidates: Optional[int] = None   # give up after screening this many (default 40 * n)
     dedup_against_atomics: bool = True
     limits: ScreenLimits = field(default_factory=ScreenLimits)
+
+    def __post_init__(self):
+        if self.helpers not in HELPERS:
+            raise ValueError("helpers must be one of %s, not %r" % (", ".join(HELPERS), self.helpers))
 
     def quotas(self) -> dict:
         n_test = round(self.n * self.test_fraction)
@@ -59,6 +71,7 @@ class SyntheticRecord:
     params: tuple
     returns: str
     fingerprint: str
+    library: str = ""                 # trusted definitions the program runs after ("library" helpers)
 
     @property
     def solution(self) -> str:
@@ -77,7 +90,7 @@ class SyntheticRecord:
             "tests": json.dumps([[encode_plain(list(a)), encode_plain(e)] for a, e in self.tests]),
             "shape": c.shape, "parts": list(c.parts), "depth": c.depth,
             "params": [p for p, _ in self.params], "param_types": [t for _, t in self.params],
-            "returns": self.returns, "fingerprint": self.fingerprint,
+            "returns": self.returns, "fingerprint": self.fingerprint, "library": self.library,
         }
 
 
@@ -218,10 +231,12 @@ class Synthesizer:
 
     def _record(self, comp: Composition, split: str, r: Screened) -> SyntheticRecord:
         cf = render(comp, self.lib)
+        library = self.config.helpers == "library"
         return SyntheticRecord(
             task_id="synthetic/%s" % cf.name, split=split, entry_point=cf.name, prompt=cf.prompt,
-            response=cf.completion, tests=list(zip(r.candidate.inputs, r.outputs)), composition=comp,
-            params=cf.params, returns=cf.returns, fingerprint=self._fingerprint(r))
+            response=cf.body if library else cf.completion, tests=list(zip(r.candidate.inputs, r.outputs)),
+            composition=comp, params=cf.params, returns=cf.returns, fingerprint=self._fingerprint(r),
+            library=cf.helpers if library else "")
 
 
 # --- reading it back ---------------------------------------------------------------------------
@@ -232,7 +247,7 @@ def problem_from_row(row: dict, where: str) -> Problem:
         return Problem(
             task_id=row["task_id"], prompt=row["prompt"], entry_point=row["entry_point"],
             canonical_solution=row["solution"], tests=tests, instruction=row["instruction"],
-            metadata={k: row[k] for k in ("split", "shape", "parts", "depth", "returns") if k in row})
+            metadata={k: row[k] for k in ("split", "shape", "parts", "depth", "returns", "library") if row.get(k)})
     except (KeyError, TypeError, ValueError) as e:
         raise DataError("%s: malformed synthetic problem (%s: %s)" % (where, type(e).__name__, e)) from None
 
@@ -267,3 +282,9 @@ class SyntheticBenchmark(Benchmark):
         except OSError as e:
             raise DataError("cannot read %s: %s" % (path, e.strerror or e)) from None
         return problems
+
+    def program_for(self, problem: Problem, completion: Optional[str], solution: Optional[str]) -> str:
+        """A "library" dataset's parts run first, then the candidate (which calls them)."""
+        program = super().program_for(problem, completion, solution)
+        library = problem.metadata.get("library")
+        return library + "\n\n" + program if library else program

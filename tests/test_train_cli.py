@@ -84,6 +84,11 @@ def test_sft_cli_loss_falls_eval_runs_checkpoint_reloads_and_resumes(tiny_gpt2_p
     assert "pass@1" in printed and "on 3 held-out problems" in printed
     model = AutoModelForCausalLM.from_pretrained(os.path.join(out, "checkpoint-12"))
     assert model.config.n_layer == 2
+    # OUT/final: the finished model alone, loadable as the next stage's --model, same weights as the last step.
+    final = AutoModelForCausalLM.from_pretrained(os.path.join(out, "final"))
+    assert not os.path.exists(os.path.join(out, "final", "trainer_state.pt"))
+    assert all(torch.equal(a, b) for a, b in zip(final.state_dict().values(), model.state_dict().values()))
+    assert f"final model {os.path.join(out, 'final')}" in printed
 
     # Resume: a longer run continues from checkpoint-12 instead of starting over.
     assert main(common + ["--set", "max_steps=15"]) == 0

@@ -8,6 +8,8 @@ model would generate it) and the response ends with EOS.
 Checkpoints: `<output_dir>/checkpoint-<step>/` holds the model and tokenizer (`save_pretrained`,
 reloadable with `from_pretrained`) and `trainer_state.pt` (optimizer, scheduler, step). With
 `resume=True` training continues from the newest checkpoint, skipping the batches it consumed.
+At the end `<output_dir>/final/` holds the last model and tokenizer alone (no optimizer state):
+the path to give the next stage (`train ppo --model OUT/final`); it is rewritten by every run.
 
 Data parallel: launched with `accelerate launch --multi_gpu --num_processes N` or `torchrun
 --nproc_per_node N` (on CPU too; `accelerate launch --cpu` alone starts one process), every process
@@ -100,6 +102,18 @@ def save_checkpoint(cfg: SFTConfig, model, tokenizer, optimizer, scheduler, step
     older = sorted((int(d.split("-")[1]) for d in os.listdir(cfg.output_dir) if re.fullmatch(r"checkpoint-\d+", d)))
     for old in older[:-cfg.keep_checkpoints] if cfg.keep_checkpoints > 0 else []:
         shutil.rmtree(os.path.join(cfg.output_dir, f"checkpoint-{old}"), ignore_errors=True)
+    return path
+
+
+def save_final(output_dir: str, model, tokenizer) -> str:
+    """The finished model as a user's checkpoint: weights + tokenizer, written to a temporary
+    directory then renamed, so `final/` is never half-written."""
+    path, tmp = os.path.join(output_dir, "final"), os.path.join(output_dir, ".final.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    shutil.rmtree(path, ignore_errors=True)
+    os.replace(tmp, path)
     return path
 
 
@@ -220,4 +234,7 @@ def train_sft(cfg: SFTConfig, records: Sequence[dict], model=None, tokenizer=Non
             if main:
                 save_checkpoint(cfg, model, tokenizer, optimizer, scheduler, step)
             acc.wait_for_everyone()   # no process reads or resumes from a half-written checkpoint
+    if main:
+        save_final(cfg.output_dir, model, tokenizer)
+    acc.wait_for_everyone()
     return SFTResult(model=model, tokenizer=tokenizer, step=step, history=logger.history)

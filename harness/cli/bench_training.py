@@ -1,4 +1,9 @@
-"""`codeharness bench-training`: SFT -> PPO -> PF-PPO on execution rewards, one table (see harness/bench/training.py)."""
+"""`codeharness bench-training`: SFT -> PPO -> PF-PPO on execution rewards, one table (see harness/bench/training.py).
+
+With `--preset ci|cpu|gpu` it runs the papers' comparisons instead (harness/bench/reproduce.py): it
+synthesizes its own data, builds its own model, runs every arm for every seed and writes
+OUT/reproduce.md, OUT/reproduce.json and OUT/curves.png; the other training flags do not apply.
+"""
 from __future__ import annotations
 
 import argparse
@@ -12,6 +17,14 @@ from harness.errors import UserError
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--preset", choices=("ci", "cpu", "gpu"), default=None,
+                   help="reproduce the papers' orderings (SFT atomic vs atomic+synthetic, PPO vs PF-PPO "
+                        "BoN/BR/BW, RL from base), 3 seeds: ci = minutes (the test), cpu = <= 60 min on 2 "
+                        "cores, gpu = one GPU. Default sandbox: docker")
+    p.add_argument("--seeds", type=int, default=None, help="with --preset: seeds per arm (default: the preset's)")
+    p.add_argument("--arms", default=None,
+                   help="with --preset: only these arms, comma-separated (sft-atomic, sft-both, ppo, pf-bon, pf-br, "
+                        "pf-bw, rl-base); RL arms need the SFT arms, run before or in the same call")
     p.add_argument("--data", default="atomic", help="training problems (as `train --data`; default atomic)")
     p.add_argument("--data-dir", default=None)
     add_out_argument(p, "output directory: bench_training.md, bench_training.json", required=True)
@@ -41,7 +54,32 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_exec_arguments(p)
 
 
+def run_preset(args) -> int:
+    from harness.bench.reproduce import RL_ARMS, SFT_ARMS, preset_with, run_reproduction
+    from harness.core.executor import Executor
+
+    arms = [a.strip() for a in args.arms.split(",") if a.strip()] if args.arms else None
+    unknown = [a for a in arms or [] if a not in SFT_ARMS and a not in RL_ARMS]
+    if unknown:
+        raise UserError(f"--arms: unknown {', '.join(unknown)}; choose from {', '.join([*SFT_ARMS, *RL_ARMS])}")
+    if args.seeds is not None and args.seeds < 1:
+        raise UserError("--seeds must be at least 1")
+    executor = Executor(exec_config(args))
+    try:
+        result = run_reproduction(preset_with(args.preset, seeds=args.seeds), args.out, executor, arms=arms)
+    except ValueError as e:
+        raise UserError(f"bench-training --preset {args.preset}: {e}") from None
+    finally:
+        executor.close()
+    print(result["markdown"])
+    print(f"wrote {os.path.join(args.out, 'reproduce.md')}, reproduce.json"
+          + (", curves.png" if result.get("plot") else " (no plot: matplotlib not installed)"))
+    return 0
+
+
 def run(args) -> int:
+    if args.preset:
+        return run_preset(args)
     import torch
 
     from harness.core.executor import Executor

@@ -26,6 +26,10 @@ def add_synthesize_arguments(parser: argparse.ArgumentParser) -> None:
                         help="tuple: test part tuples never in train; pair: held-out function pairs; "
                              "depth: depth-3 test, shallower train")
     parser.add_argument("--max-depth", type=int, choices=(2, 3), default=3)
+    parser.add_argument("--helpers", choices=("inline", "library"), default="inline",
+                        help="inline: the reference response defines every part after the body; library: the "
+                             "parts run before the program as trusted code (row field `library`) and the "
+                             "response is the body alone, calls to them (short: what a small model can learn)")
     parser.add_argument("--tests-per-function", type=int, default=10,
                         help="generated inputs per function, besides the fixed probe inputs")
     parser.add_argument("--batch-size", type=int, default=64, help="candidates per sandbox batch")
@@ -44,6 +48,7 @@ def run_synthesize(args) -> int:
     try:
         report = synthesize(args.n, args.seed, args.out, run_jobs, test_fraction=args.test_fraction,
                             split=args.split_by, max_depth=args.max_depth, n_tests=args.tests_per_function,
+                            helpers=args.helpers,
                             batch_size=args.batch_size, progress=not args.no_progress, overwrite=args.overwrite)
     finally:
         close = getattr(run_jobs, "close", None)

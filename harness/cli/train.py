@@ -171,8 +171,8 @@ def run_sft(args) -> int:
     finally:
         executor.close()
     first, last = _first_last(result.history, "loss")
-    say(f"sft: {result.step} steps, loss {first:.4g} -> {last:.4g}; checkpoint "
-        f"{os.path.join(cfg.output_dir, f'checkpoint-{result.step}')}"
+    say(f"sft: {result.step} steps, loss {first:.4g} -> {last:.4g}; final model "
+        f"{os.path.join(cfg.output_dir, 'final')} (checkpoint-{result.step} beside it)"
         + eval_note(final))
     if final and _is_main_process():
         with open(os.path.join(cfg.output_dir, "eval.json"), "w", encoding="utf-8") as f:

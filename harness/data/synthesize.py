@@ -4,8 +4,10 @@ Output, all deterministic for a seed except stats.json's timings:
   DIR/train.jsonl, DIR/test.jsonl   one problem per line (what the `synthetic` benchmark reads)
   DIR/hf/                           the same rows as a `datasets.DatasetDict` (save_to_disk)
   DIR/stats.json                    configuration, counts, acceptance rate, rejections by reason
-Rows carry SFT fields: `prompt` + `response` is the reference program; `instruction` is the
-chat form of the prompt; `tests` is JSON [[args, expected], ...] in protocol plain encoding.
+Rows carry SFT fields: `prompt` + `response` is the reference program (with `--helpers library`,
+the program after the row's `library`, the parts' definitions the sandbox runs first, so the
+response is only calls to them); `instruction` is the chat form of the prompt; `tests` is JSON
+[[args, expected], ...] in protocol plain encoding.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from harness.errors import UserError
 COLUMNS = {"task_id": "string", "split": "string", "entry_point": "string", "prompt": "string",
            "response": "string", "solution": "string", "instruction": "string", "tests": "string",
            "shape": "string", "parts": ["string"], "depth": "int64", "params": ["string"],
-           "param_types": ["string"], "returns": "string", "fingerprint": "string"}
+           "param_types": ["string"], "returns": "string", "fingerprint": "string", "library": "string"}
 
 
 @dataclass
@@ -61,7 +63,7 @@ def acceptance_text(passed: int, screened: int) -> str:
 
 
 def synthesize(n: int, seed: int, out_dir: str, run_jobs: RunJobs, *, test_fraction: float = 0.2,
-               split: str = "tuple", max_depth: int = 3, n_tests: int = 10, batch_size: int = 64,
+               split: str = "tuple", max_depth: int = 3, n_tests: int = 10, helpers: str = "inline", batch_size: int = 64,
                progress: bool = True, overwrite: bool = False, library: Optional[Sequence] = None) -> SynthesisReport:
     """Synthesize `n` validated functions (train + test) and write them to `out_dir`."""
     if n < 1:
@@ -70,7 +72,7 @@ def synthesize(n: int, seed: int, out_dir: str, run_jobs: RunJobs, *, test_fract
         raise UserError("%s already holds a dataset; pass --overwrite to replace it" % out_dir)
     try:
         config = SynthesisConfig(n=n, seed=seed, test_fraction=test_fraction, split=split, max_depth=max_depth,
-                                 n_tests=n_tests, batch_size=batch_size)
+                                 n_tests=n_tests, helpers=helpers, batch_size=batch_size)
         synth = Synthesizer(run_jobs, config, **({"library": library} if library is not None else {}))
     except ValueError as e:
         raise UserError("data synthesize: %s" % e) from None

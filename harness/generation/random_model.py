@@ -6,8 +6,9 @@ downloading weights (throughput does not depend on what the weights are).
 """
 from __future__ import annotations
 
+import itertools
 import os
-from typing import Iterator
+from typing import Iterator, Sequence
 
 EOS, PAD = "<|endoftext|>", "<|pad|>"
 CHAT_TEMPLATE = ("{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}\n{% endfor %}"
@@ -32,8 +33,9 @@ def code_corpus(max_chars: int) -> Iterator[str]:
             return
 
 
-def train_tokenizer(vocab_size: int, corpus_chars: int):
-    """Byte-level BPE: every string round-trips exactly, which code (whitespace!) needs."""
+def train_tokenizer(vocab_size: int, corpus_chars: int, extra_corpus: Sequence[str] = ()):
+    """Byte-level BPE: every string round-trips exactly, which code (whitespace!) needs. `extra_corpus`:
+    texts trained on besides the stdlib (e.g. a task's function library, so its names get tokens)."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -42,7 +44,7 @@ def train_tokenizer(vocab_size: int, corpus_chars: int):
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=[EOS, PAD], show_progress=False,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
-    tok.train_from_iterator(code_corpus(corpus_chars), trainer)
+    tok.train_from_iterator(itertools.chain(extra_corpus, code_corpus(corpus_chars)), trainer)
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token=EOS, bos_token=EOS, pad_token=PAD)
     fast.chat_template = CHAT_TEMPLATE
     return fast
@@ -66,12 +68,12 @@ def model_config(arch: str, vocab_size: int, hidden: int, layers: int, heads: in
 
 def build_random_model(path: str, arch: str = "gpt2", vocab_size: int = 512, hidden: int = 64, layers: int = 2,
                        heads: int = 2, intermediate: int | None = None, max_positions: int = 1024,
-                       corpus_chars: int = 200_000, seed: int = 0) -> str:
+                       corpus_chars: int = 200_000, seed: int = 0, extra_corpus: Sequence[str] = ()) -> str:
     """Save a random-init `arch` ("gpt2" | "llama") model and its tokenizer under `path`; returns `path`."""
     import torch
     from transformers import AutoModelForCausalLM
 
-    tokenizer = train_tokenizer(vocab_size, corpus_chars)
+    tokenizer = train_tokenizer(vocab_size, corpus_chars, extra_corpus)
     config = model_config(arch, len(tokenizer), hidden, layers, heads, intermediate, max_positions,
                           bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
                           pad_token_id=tokenizer.pad_token_id)
