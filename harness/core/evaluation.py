@@ -19,7 +19,7 @@ from harness.errors import UserError
 from harness.core.executor import ExecConfig, Executor
 from harness.core.results import ResultsWriter, SampleResult, read_json, write_json_atomic
 from harness.core.samples import Sample, fingerprint, read_samples, samples_from_records
-from harness.core.scoring import prepare, semantics, to_result
+from harness.core.scoring import Prepared, prepare, semantics, to_result
 
 DEFAULT_KS = (1, 10, 100)
 
@@ -154,16 +154,22 @@ def score_samples(bench: Benchmark, problems: dict[str, Problem], samples: list[
     if not todo:
         return []
     limits = config.limits()
-    prepared = [prepare(bench, problems[s.task_id], s.completion, s.solution, limits, config.judge, config.parity)
-                for s in todo]
+    in_flight: dict[int, Prepared] = {}   # prepared as the pool takes them: memory follows the queue, not the run
+
+    def jobs():
+        for i, s in enumerate(todo):
+            in_flight[i] = prepare(bench, problems[s.task_id], s.completion, s.solution, limits, config.judge,
+                                   config.parity)
+            yield in_flight[i].job
+
     if executor.pool is None:
         executor.start()   # before the progress bar: a sandbox that cannot start is a one-line error
     new: dict[int, SampleResult] = {}
     with tqdm(total=len(samples), initial=start, disable=quiet, unit="sample",
               desc=f"{bench.name} [{config.sandbox}{' on ray' if config.backend == 'ray' else ''}]",
-              dynamic_ncols=True) as bar:
-        for i, outcome in executor.iter_jobs(p.job for p in prepared):
-            new[i] = to_result(todo[i].task_id, todo[i].sample_index, prepared[i], outcome)
+              dynamic_ncols=True, mininterval=0.5) as bar:
+        for i, outcome in executor.iter_jobs(jobs()):
+            new[i] = to_result(todo[i].task_id, todo[i].sample_index, in_flight.pop(i), outcome)
             if writer:
                 writer.add(start + i, new[i])
             bar.update(1)

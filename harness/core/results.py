@@ -14,6 +14,8 @@ from typing import Any, Optional
 
 from harness.errors import UserError
 
+_encode = json.JSONEncoder(ensure_ascii=False).encode   # json.dumps(..., ensure_ascii=False), built once
+
 
 @dataclass
 class SampleResult:
@@ -31,12 +33,16 @@ class SampleResult:
     stderr_tail: str = ""
 
     def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self), ensure_ascii=False)
+        # Fields hold plain data (tests: dicts of str/float): encoded as they are, no asdict deep copy.
+        return _encode({f: getattr(self, f) for f in _FIELDS})
 
     @classmethod
     def from_dict(cls, d: dict) -> "SampleResult":
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known})
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(SampleResult))
 
 
 class ResultsWriter:
