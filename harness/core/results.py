@@ -2,6 +2,8 @@
 
 Lines are written in input order (out-of-order completions wait in a small buffer), so
 the file is always a prefix of the final one: a rerun resumes after its last full line.
+They reach the kernel at least every FLUSH_S (and on close), not one write per line: a SIGKILL
+loses at most that much work, which the rerun redoes.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from typing import Any, Optional
 
 from harness.errors import UserError
 
+FLUSH_S = 0.1
+SYNC_S = 1.0
 _encode = json.JSONEncoder(ensure_ascii=False).encode   # json.dumps(..., ensure_ascii=False), built once
 
 
@@ -55,7 +59,7 @@ class ResultsWriter:
         self.next_index = len(self.done)
         self.pending: dict[int, SampleResult] = {}
         self.f = open(path, "a", encoding="utf-8")
-        self._synced = 0.0
+        self._synced = self._flushed = 0.0
 
     def _load_existing(self) -> list[SampleResult]:
         if not os.path.exists(self.path):
@@ -88,10 +92,13 @@ class ResultsWriter:
             self.done.append(row)
             self.next_index += 1
             wrote = True
-        if wrote:
-            self.f.flush()  # in the kernel now: a killed process loses nothing
-            now = time.monotonic()
-            if now - self._synced > 1.0:  # on disk at least once a second, against power loss
+        if not wrote:
+            return
+        now = time.monotonic()
+        if now - self._flushed >= FLUSH_S:   # in the kernel: a killed process loses at most FLUSH_S of work
+            self.f.flush()
+            self._flushed = now
+            if now - self._synced > SYNC_S:  # on disk at least once a second, against power loss
                 os.fsync(self.f.fileno())
                 self._synced = now
 
