@@ -199,19 +199,30 @@ def open_output(output_dir: str, run_config: dict, samples: list[Sample], overwr
     return ResultsWriter(results_path, [(s.task_id, s.sample_index) for s in samples])
 
 
-def format_summary(summary: dict) -> str:
-    """A table a person reads: pass@k (and per group), then counts by status."""
-    import pandas as pd
+def _table(rows: dict[str, dict], scale: float, digits: int) -> str:
+    """Rows of numbers as aligned text (the union of the rows' columns; "-" where a row lacks one).
+    Plain formatting, not pandas: `evaluate` prints this once, and importing pandas for it cost
+    more CPU than scoring a thousand samples."""
+    cols = list(dict.fromkeys(c for vals in rows.values() for c in vals))
+    cell = lambda v: "-" if v is None else (f"{v * scale:.{digits}f}" if isinstance(v, float) else str(v))
+    body = [[name] + [cell(vals.get(c)) for c in cols] for name, vals in rows.items()]
+    widths = [max(len(r[i]) for r in body + [[""] + cols]) for i in range(len(cols) + 1)]
+    lines = [" " * widths[0] + "".join(f"  {c:>{w}}" for c, w in zip(cols, widths[1:]))]
+    lines += [f"{r[0]:<{widths[0]}}" + "".join(f"  {v:>{w}}" for v, w in zip(r[1:], widths[1:])) for r in body]
+    return "\n".join(lines)
 
+
+def format_summary(summary: dict) -> str:
+    """A table a person reads: pass@k in % (and per group), then counts by status."""
     rows = {"all tests": summary.get("pass_at_k", {})}
     for g, vals in summary.get("groups", {}).items():
         rows[g] = vals
-    table = pd.DataFrame(rows).T
     lines = [f"{summary.get('benchmark')}: {summary.get('n_samples')} samples, {summary.get('n_problems')} problems"]
-    lines.append((table * 100).round(2).to_string() if not table.empty else "(no pass@k: fewer samples than k)")
+    has_numbers = any(rows.values())
+    lines.append(_table(rows, 100, 2) if has_numbers else "(no pass@k: fewer samples than k)")
     diff = summary.get("breakdown", {}).get("difficulty")
     if diff:
-        lines.append("by difficulty:\n" + (pd.DataFrame(diff).T.round(4)).to_string())
+        lines.append("by difficulty:\n" + _table(diff, 1, 4))
     counts = summary.get("status_counts", {})
     lines.append("status: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
     return "\n".join(lines)
