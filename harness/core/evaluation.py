@@ -144,12 +144,30 @@ def evaluate(benchmark: Union[str, Benchmark], samples: Union[str, Iterable[dict
     return EvaluationResult(results=results, summary=summary)
 
 
+class _NoBar:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+
+def progress_bar(quiet: bool, **kwargs):
+    """tqdm, imported only when shown (a quiet run, e.g. a reward call, skips its import)."""
+    if quiet:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(**kwargs)
+
+
 def score_samples(bench: Benchmark, problems: dict[str, Problem], samples: list[Sample], start: int,
                   executor: Executor, config: ExecConfig, writer: Optional[ResultsWriter], quiet: bool
                   ) -> list[SampleResult]:
     """Results of samples[start:], in input order, each handed to `writer` as soon as it can be."""
-    from tqdm import tqdm
-
     todo = samples[start:]
     if not todo:
         return []
@@ -165,9 +183,8 @@ def score_samples(bench: Benchmark, problems: dict[str, Problem], samples: list[
     if executor.pool is None:
         executor.start()   # before the progress bar: a sandbox that cannot start is a one-line error
     new: dict[int, SampleResult] = {}
-    with tqdm(total=len(samples), initial=start, disable=quiet, unit="sample",
-              desc=f"{bench.name} [{config.sandbox}{' on ray' if config.backend == 'ray' else ''}]",
-              dynamic_ncols=True, mininterval=0.5) as bar:
+    with progress_bar(quiet, total=len(samples), initial=start, unit="sample", dynamic_ncols=True, mininterval=0.5,
+                      desc=f"{bench.name} [{config.sandbox}{' on ray' if config.backend == 'ray' else ''}]") as bar:
         for i, outcome in executor.iter_jobs(jobs()):
             new[i] = to_result(todo[i].task_id, todo[i].sample_index, in_flight.pop(i), outcome)
             if writer:
