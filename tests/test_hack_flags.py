@@ -56,3 +56,25 @@ def test_flags_are_reported_not_judged():
     r = to_result("T/0", 0, Prepared(job=job, groups={"base": ["t"]}), passed)
     assert r.passed and r.status == "passed"
     assert r.hack_flags == ["custom_comparison"]
+
+
+def test_word_prefilter_agrees_with_the_full_scan():
+    """The fast path (no rule's word in the source: no scan) never hides a flag the scan finds."""
+    from benchmarks_data.registry import get_benchmark
+    from harness.core.hack_flags import _scan
+
+    programs = [c.program for c in BY_NAME.values()]
+    programs += [p.canonical_solution for p in get_benchmark("humaneval").load_problems()]
+    flagged = 0
+    for program in programs:
+        assert hack_flags(program) == list(_scan(program)), program[:200]
+        flagged += bool(hack_flags(program))
+    assert flagged >= 10   # the corpus exercises the rules, not only the fast path
+    assert hack_flags("ｅｘｅｃ('1')\n") == ["dynamic_code"]   # folded to `exec` by the parser (NFKC)
+    assert hack_flags("import os as o\no.kill(1, 9)\n") == ["os_kill"]
+
+
+def test_flags_are_a_fresh_list_per_call():
+    a = hack_flags("import ctypes\n")
+    a.append("mine")
+    assert hack_flags("import ctypes\n") == ["ctypes"]

@@ -19,7 +19,7 @@ from harness.errors import UserError
 from harness.core.executor import ExecConfig, Executor
 from harness.core.results import ResultsWriter, SampleResult, read_json, write_json_atomic
 from harness.core.samples import Sample, fingerprint, read_samples, samples_from_records
-from harness.core.scoring import prepare, semantics, to_result
+from harness.core.scoring import Prepared, prepare, semantics, to_result
 
 DEFAULT_KS = (1, 10, 100)
 
@@ -144,26 +144,49 @@ def evaluate(benchmark: Union[str, Benchmark], samples: Union[str, Iterable[dict
     return EvaluationResult(results=results, summary=summary)
 
 
+class _NoBar:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+
+def progress_bar(quiet: bool, **kwargs):
+    """tqdm, imported only when shown (a quiet run, e.g. a reward call, skips its import)."""
+    if quiet:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(**kwargs)
+
+
 def score_samples(bench: Benchmark, problems: dict[str, Problem], samples: list[Sample], start: int,
                   executor: Executor, config: ExecConfig, writer: Optional[ResultsWriter], quiet: bool
                   ) -> list[SampleResult]:
     """Results of samples[start:], in input order, each handed to `writer` as soon as it can be."""
-    from tqdm import tqdm
-
     todo = samples[start:]
     if not todo:
         return []
     limits = config.limits()
-    prepared = [prepare(bench, problems[s.task_id], s.completion, s.solution, limits, config.judge, config.parity)
-                for s in todo]
+    in_flight: dict[int, Prepared] = {}   # prepared as the pool takes them: memory follows the queue, not the run
+
+    def jobs():
+        for i, s in enumerate(todo):
+            in_flight[i] = prepare(bench, problems[s.task_id], s.completion, s.solution, limits, config.judge,
+                                   config.parity)
+            yield in_flight[i].job
+
     if executor.pool is None:
         executor.start()   # before the progress bar: a sandbox that cannot start is a one-line error
     new: dict[int, SampleResult] = {}
-    with tqdm(total=len(samples), initial=start, disable=quiet, unit="sample",
-              desc=f"{bench.name} [{config.sandbox}{' on ray' if config.backend == 'ray' else ''}]",
-              dynamic_ncols=True) as bar:
-        for i, outcome in executor.iter_jobs(p.job for p in prepared):
-            new[i] = to_result(todo[i].task_id, todo[i].sample_index, prepared[i], outcome)
+    with progress_bar(quiet, total=len(samples), initial=start, unit="sample", dynamic_ncols=True, mininterval=0.5,
+                      desc=f"{bench.name} [{config.sandbox}{' on ray' if config.backend == 'ray' else ''}]") as bar:
+        for i, outcome in executor.iter_jobs(jobs()):
+            new[i] = to_result(todo[i].task_id, todo[i].sample_index, in_flight.pop(i), outcome)
             if writer:
                 writer.add(start + i, new[i])
             bar.update(1)
@@ -193,19 +216,30 @@ def open_output(output_dir: str, run_config: dict, samples: list[Sample], overwr
     return ResultsWriter(results_path, [(s.task_id, s.sample_index) for s in samples])
 
 
-def format_summary(summary: dict) -> str:
-    """A table a person reads: pass@k (and per group), then counts by status."""
-    import pandas as pd
+def _table(rows: dict[str, dict], scale: float, digits: int) -> str:
+    """Rows of numbers as aligned text (the union of the rows' columns; "-" where a row lacks one).
+    Plain formatting, not pandas: `evaluate` prints this once, and importing pandas for it cost
+    more CPU than scoring a thousand samples."""
+    cols = list(dict.fromkeys(c for vals in rows.values() for c in vals))
+    cell = lambda v: "-" if v is None else (f"{v * scale:.{digits}f}" if isinstance(v, float) else str(v))
+    body = [[name] + [cell(vals.get(c)) for c in cols] for name, vals in rows.items()]
+    widths = [max(len(r[i]) for r in body + [[""] + cols]) for i in range(len(cols) + 1)]
+    lines = [" " * widths[0] + "".join(f"  {c:>{w}}" for c, w in zip(cols, widths[1:]))]
+    lines += [f"{r[0]:<{widths[0]}}" + "".join(f"  {v:>{w}}" for v, w in zip(r[1:], widths[1:])) for r in body]
+    return "\n".join(lines)
 
+
+def format_summary(summary: dict) -> str:
+    """A table a person reads: pass@k in % (and per group), then counts by status."""
     rows = {"all tests": summary.get("pass_at_k", {})}
     for g, vals in summary.get("groups", {}).items():
         rows[g] = vals
-    table = pd.DataFrame(rows).T
     lines = [f"{summary.get('benchmark')}: {summary.get('n_samples')} samples, {summary.get('n_problems')} problems"]
-    lines.append((table * 100).round(2).to_string() if not table.empty else "(no pass@k: fewer samples than k)")
+    has_numbers = any(rows.values())
+    lines.append(_table(rows, 100, 2) if has_numbers else "(no pass@k: fewer samples than k)")
     diff = summary.get("breakdown", {}).get("difficulty")
     if diff:
-        lines.append("by difficulty:\n" + (pd.DataFrame(diff).T.round(4)).to_string())
+        lines.append("by difficulty:\n" + _table(diff, 1, 4))
     counts = summary.get("status_counts", {})
     lines.append("status: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
     return "\n".join(lines)

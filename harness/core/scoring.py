@@ -2,7 +2,6 @@
 Shared by evaluate, the reward API and the server, so all judge alike."""
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Optional
 
@@ -67,7 +66,7 @@ def to_result(task_id: str, sample_index: int, prepared: Prepared, outcome: Outc
         sample_index=sample_index,
         passed=v.passed,
         status=v.status,
-        tests=[dataclasses.asdict(t) for t in v.tests],
+        tests=[dict(t.__dict__) for t in v.tests],   # TestResult's fields (plain data): no deep copy
         duration_s=outcome.duration_s,
         detail=v.detail[:500],
         groups=groups,

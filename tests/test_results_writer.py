@@ -1,0 +1,39 @@
+"""results.jsonl: input order, prefix of the final file at every flush, resume after a cut line."""
+import json
+
+from harness.core import results as res
+from harness.core.results import ResultsWriter, SampleResult
+
+
+def row(i):
+    return SampleResult(task_id=f"T/{i}", sample_index=i, passed=i % 2 == 0, status="passed" if i % 2 == 0 else "failed",
+                        tests=[{"name": "check", "status": "passed", "time_s": 0.0, "error_type": "", "message": "é"}])
+
+
+def lines(path):
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_writes_in_input_order_flushes_on_time_and_resumes(tmp_path, monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(res.time, "monotonic", lambda: clock[0])
+    path = tmp_path / "results.jsonl"
+    expected = [(f"T/{i}", i) for i in range(4)]
+    w = ResultsWriter(str(path), expected)
+    w.add(1, row(1))
+    assert path.read_text() == ""                      # waits for sample 0
+    w.add(0, row(0))
+    assert [r["sample_index"] for r in lines(path)] == [0, 1]   # the first flush is immediate
+    w.add(2, row(2))
+    assert len(lines(path)) == 2                       # within FLUSH_S of the last flush: buffered
+    clock[0] += res.FLUSH_S + 0.01
+    w.add(3, row(3))
+    assert [r["sample_index"] for r in lines(path)] == [0, 1, 2, 3]
+    assert lines(path)[0] == json.loads(row(0).to_json()) and lines(path)[0]["tests"][0]["message"] == "é"
+    w.close()
+    with open(path, "a") as f:                         # a line cut short by a kill
+        f.write('{"task_id": "T/4", "sam')
+    again = ResultsWriter(str(path), expected + [("T/4", 4)])
+    assert [r.sample_index for r in again.done] == [0, 1, 2, 3] and again.next_index == 4
+    again.close()
+    assert path.read_text().endswith("}\n")
