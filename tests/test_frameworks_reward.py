@@ -17,8 +17,8 @@ import harness.adapters as adapters
 from harness.core.executor import ExecConfig, Executor
 from harness.errors import UserError
 from harness.rewards import CodeReward
-from sandboxes import SandboxPool, WorkerDied
-from sandboxes.process_backend import ProcessWorker
+from sandboxes import SandboxPool
+from outages import AlwaysDies
 
 OPTS = {"sandbox": "process", "workers": 2, "timeout_s": 2}
 ADD = "def add(a, b):\n    return a + b\n"
@@ -57,22 +57,6 @@ def references():
     he = get_benchmark("humaneval").load_problems()[0]
     mbpp = next(p for p in get_benchmark("mbpp").load_problems() if p.task_id == "Mbpp/11")
     return {"humaneval": he.canonical_solution, "mbpp": mbpp.canonical_solution}
-
-
-class AlwaysDies(ProcessWorker):
-    """The engine fails under every job and refuses the retry's fresh sandbox: an infrastructure
-    outage (a job that merely kills its own sandbox is the sample's failure, not this)."""
-    down = False
-
-    def start(self, timeout: float = 60.0) -> None:
-        if AlwaysDies.down:
-            AlwaysDies.down = False
-            raise WorkerDied("injected: engine unreachable")
-        super().start(timeout)
-
-    def execute(self, job):
-        AlwaysDies.down = True
-        raise WorkerDied("injected: container vanished")
 
 
 @pytest.fixture()

@@ -8,7 +8,7 @@ import pytest
 from harness.core.executor import ExecConfig, Executor
 from harness.training.pass_at_1 import PassAt1Eval
 from sandboxes import SandboxPool
-from tests.test_rewards import DiesOnMarker
+from outages import DiesOnMarker
 
 
 @pytest.fixture(scope="module")

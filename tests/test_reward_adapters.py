@@ -8,8 +8,8 @@ import harness.adapters as adapters
 from harness.errors import UserError
 from harness.core.executor import ExecConfig, Executor
 from harness.rewards import CodeReward
-from sandboxes import SandboxPool, WorkerDied
-from sandboxes.process_backend import ProcessWorker
+from sandboxes import SandboxPool
+from outages import AlwaysDies
 
 OPTS = {"sandbox": "process", "workers": 2, "timeout_s": 1}
 GOOD, BAD = "def add(a, b):\n    return a + b\n", "def add(a, b):\n    return a - b\n"
@@ -73,21 +73,6 @@ def test_openrlhf_reward_func_contract():
     assert out["extra_logs"]["sandbox_error"].tolist() == [0.0, 0.0, 0.0]
     with pytest.raises(UserError, match="lengths differ"):
         reward_func(queries, prompts[:1], labels)
-
-
-class AlwaysDies(ProcessWorker):
-    """The engine fails under every job and refuses the retry's fresh sandbox: infrastructure."""
-    down = False
-
-    def start(self, timeout: float = 60.0) -> None:
-        if AlwaysDies.down:
-            AlwaysDies.down = False
-            raise WorkerDied("injected: engine unreachable")
-        super().start(timeout)
-
-    def execute(self, job):
-        AlwaysDies.down = True
-        raise WorkerDied("injected: container vanished")
 
 
 @pytest.fixture()

@@ -8,8 +8,8 @@ from harness.errors import UserError
 from harness.core.executor import ExecConfig, Executor
 from harness.rewards.inputs import completion_text, prepare_completion
 from harness.rewards import CodeReward, ShapedValues
-from sandboxes import SandboxPool, WorkerDied
-from sandboxes.process_backend import ProcessWorker
+from sandboxes import SandboxPool
+from outages import DiesOnMarker
 
 ADD_TESTS = ["assert add(1, 2) == 3", "assert add(0, 2) == 2", "assert add(2, 2) == 4"]
 
@@ -144,26 +144,6 @@ def test_bad_columns_are_user_errors(humaneval_reward):
         humaneval_reward(None, ["x"], other=["y"])
     with pytest.raises(UserError, match="2 prompts for 1"):
         humaneval_reward(["a", "b"], ["x"], task_id=["HumanEval/0"])
-
-
-class DiesOnMarker(ProcessWorker):
-    """On jobs whose program carries a marker, the engine goes away: the runner dies and the
-    retry's fresh sandbox is refused once (an infrastructure outage; a job that merely kills its
-    own sandbox every time is the sample's failure, see tests/test_pool_failures.py)."""
-    down = False
-
-    def start(self, timeout: float = 60.0) -> None:
-        if DiesOnMarker.down:
-            DiesOnMarker.down = False
-            raise WorkerDied("injected: engine unreachable")
-        super().start(timeout)
-
-    def execute(self, job):
-        if "KILL_THE_SANDBOX" in job.program:
-            self._close()
-            DiesOnMarker.down = True
-            raise WorkerDied("injected: the sandbox died")
-        return super().execute(job)
 
 
 def test_none_on_sandbox_failure_never_zero():
