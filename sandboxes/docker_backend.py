@@ -99,6 +99,18 @@ class DockerWorker(Worker):
         self.sock.setblocking(True)
         self.client.api.start(self.container_id)
 
+    def cpu_seconds(self) -> Optional[float]:
+        if not self.container_id:
+            return None
+        local = cgroup_cpu_seconds(self.container_id)   # an engine on this machine: no API round trip
+        if local is not None:
+            return local
+        try:
+            stats = self.client.api.stats(self.container_id, stream=False, one_shot=True)
+            return int(stats["cpu_stats"]["cpu_usage"]["total_usage"]) / 1e9
+        except Exception:
+            return None
+
     def _write(self, data: bytes) -> None:
         try:
             self.sock.sendall(data)
@@ -144,6 +156,30 @@ class DockerWorker(Worker):
             except Exception:
                 pass  # already gone (auto_remove)
             self.container_id = ""
+
+
+CGROUP_CPU_FILES = ("/sys/fs/cgroup/cpuacct/docker/{id}/cpuacct.usage",          # v1, cgroupfs driver
+                    "/sys/fs/cgroup/cpu,cpuacct/docker/{id}/cpuacct.usage",
+                    "/sys/fs/cgroup/system.slice/docker-{id}.scope/cpu.stat",     # v2, systemd driver
+                    "/sys/fs/cgroup/docker/{id}/cpu.stat")                        # v2, cgroupfs driver
+
+
+def cgroup_cpu_seconds(container_id: str) -> Optional[float]:
+    """The container's CPU from its cgroup, when the engine runs on this machine."""
+    for pattern in CGROUP_CPU_FILES:
+        try:
+            with open(pattern.format(id=container_id)) as f:
+                text = f.read()
+        except OSError:
+            continue
+        if pattern.endswith("cpu.stat"):
+            for line in text.splitlines():
+                key, _, value = line.partition(" ")
+                if key == "usage_usec":
+                    return int(value) / 1e6
+            continue
+        return int(text) / 1e9
+    return None
 
 
 def new_pool_id() -> str:

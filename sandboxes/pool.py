@@ -76,6 +76,11 @@ class Worker:
                 raise WorkerDied("runner did not answer in time")
             self._buf += self._read_some(min(left, 1.0))
 
+    def cpu_seconds(self) -> Optional[float]:
+        """CPU the sandbox has used since it started, everything in it counted (runner, judges,
+        candidates); None where the backend cannot tell."""
+        return None
+
     def execute(self, job: Job) -> Outcome:
         self._write(pack({"op": "job", "job": job.to_dict()}))
         reply = self._recv(time.monotonic() + job.limits.wall() + HOST_GRACE_S)
@@ -240,6 +245,13 @@ class SandboxPool(PoolBase):
         return Outcome(program_error_type="SandboxKilled", attempts=attempts,
                        program_error=f"the program brought its sandbox down on each of {attempts} attempt(s) "
                                      f"({error[:200]})")
+
+    def sandbox_cpu_seconds(self) -> Optional[float]:
+        """CPU used so far by the sandboxes now running (a replaced sandbox's is not counted);
+        None where the backend cannot tell. Unlike wall time, it hardly moves with the load
+        other work puts on the machine."""
+        used = [w.cpu_seconds() for w in list(self._workers) if w is not None]
+        return None if not used or None in used else sum(used)
 
     def submit(self, job: Job) -> "Future[Outcome]":
         if self._closed:

@@ -60,3 +60,24 @@ def test_cpu_used_by_child_processes_counts(run):
     assert (child, esc, honest) == ("timeout", "timeout", "passed")
     assert "cpu" in child_msg and "cpu" in esc_msg, (child_msg, esc_msg)
     assert child_s < 4.5 and esc_s < 4.5   # the CPU limit ended them, before the 5 s wall backstop
+
+
+@pytest.mark.docker
+def test_sandbox_cpu_counts_work_not_waiting(hardening_client):
+    """`bench` reports the sandboxes' CPU per sample: it must count what jobs compute (in any
+    process of the sandbox) and not the time they spend waiting."""
+    from sandboxes import make_pool
+
+    limits = Limits(cpu_time_s=5.0, memory_mb=256)
+    burn = "import time\ndef add(a, b):\n    t = time.process_time()\n    while time.process_time() - t < 0.6:\n        pass\n    return a + b\n"
+    wait = "import time\ndef add(a, b):\n    time.sleep(0.6)\n    return a + b\n"
+    test = [TestCase("t0", code="assert add(1, 2) == 3")]
+    with make_pool("docker", workers=1, limits=limits, client=hardening_client) as pool:
+        used = []
+        for name, program in (("burn", burn), ("wait", wait)):
+            before = pool.sandbox_cpu_seconds()
+            (outcome,) = pool.run_all([Job(program=program, tests=test, entry_point="add", limits=limits, job_id=name)])
+            assert verdict(outcome, 1).status == "passed"
+            used.append(pool.sandbox_cpu_seconds() - before)
+    assert used[0] >= 0.55, used
+    assert used[1] < 0.3, used

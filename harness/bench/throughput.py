@@ -47,6 +47,7 @@ class Run:
     driver_cpu_s: Optional[float] = None
     peak_rss_mb: Optional[float] = None
     pool_start_s: Optional[float] = None
+    sandbox_cpu_s: Optional[float] = None   # CPU inside the sandboxes (in-process contenders on Docker)
 
 
 def write_jsonl(path: str, rows: list[dict]) -> str:
@@ -159,9 +160,11 @@ def run_codeharness(samples: list[dict], sandbox: str, judge: str, workers: int,
     t0 = time.perf_counter()
     with Executor(cfg, warn=lambda m: None) as ex:
         start_s = time.perf_counter() - t0
-        t1, cpu1 = time.perf_counter(), time.process_time()
+        sandbox_cpu = getattr(ex.pool, "sandbox_cpu_seconds", lambda: None)
+        t1, cpu1, box1 = time.perf_counter(), time.process_time(), sandbox_cpu()
         result = evaluate("humaneval", samples, executor=ex, exec_config=cfg, k=[1], quiet=True,
                           allow_missing=True)   # `bench --problems N` scores a prefix of HumanEval
-        run_s, cpu = time.perf_counter() - t1, time.process_time() - cpu1
+        run_s, cpu, box2 = time.perf_counter() - t1, time.process_time() - cpu1, sandbox_cpu()
     return Run(f"harness.evaluate {sandbox}{' ' + runtime if runtime else ''} {judge} (in-process)", len(samples),
-               run_s, result.summary["pass_at_k"].get("pass@1"), cpu, pool_start_s=start_s)
+               run_s, result.summary["pass_at_k"].get("pass@1"), cpu, pool_start_s=start_s,
+               sandbox_cpu_s=None if box1 is None or box2 is None else box2 - box1)

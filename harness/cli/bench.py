@@ -67,6 +67,8 @@ def table_rows(runs: list[tp.Run]) -> list[dict]:
                      "x_runc": round(s / runc, 2) if runc and r.contender.startswith("codeharness evaluate") else None,
                      "driver_cpu_ms_per_sample": None if r.driver_cpu_s is None
                      else round(1000 * r.driver_cpu_s / r.samples, 3),
+                     "sandbox_cpu_ms_per_sample": None if r.sandbox_cpu_s is None
+                     else round(1000 * r.sandbox_cpu_s / r.samples, 3),
                      "peak_rss_mb": r.peak_rss_mb,
                      "pool_start_s": None if r.pool_start_s is None else round(r.pool_start_s, 2),
                      "pass@1": None if r.pass_at_1 is None else round(r.pass_at_1, 4)})

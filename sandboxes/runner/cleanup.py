@@ -7,6 +7,22 @@ import os
 IPC_RMID = 0
 
 
+def sysv_ipc_ids(kind: str) -> list:
+    """Ids of the SysV objects of one kind ("shm", "msg", "sem") in our IPC namespace, from
+    /proc/sysvipc, which lists every object whatever its permissions. [] where it is absent
+    (gVisor): there is then nothing this cleanup could find either."""
+    try:
+        with open("/proc/sysvipc/" + kind) as f:
+            rows = f.read().splitlines()[1:]
+    except OSError:
+        return []
+    return [int(fields[1]) for fields in (row.split() for row in rows) if len(fields) > 1]
+
+
+def any_sysv_ipc() -> bool:
+    return any(len(sysv_ipc_ids(kind)) > 0 for kind in ("shm", "msg", "sem"))   # 0 is a valid id
+
+
 def remove_sysv_ipc() -> None:
     """SysV shared memory, queues and semaphores outlive processes: remove what jobs made."""
     try:
@@ -14,18 +30,11 @@ def remove_sysv_ipc() -> None:
     except OSError:
         return
     for kind, call in (("shm", "shmctl"), ("msg", "msgctl"), ("sem", "semctl")):
-        try:
-            with open("/proc/sysvipc/" + kind) as f:
-                rows = f.read().splitlines()[1:]
-        except OSError:
-            continue
-        for row in rows:
-            fields = row.split()
-            if len(fields) > 1:
-                if kind == "sem":
-                    getattr(libc, call)(int(fields[1]), 0, IPC_RMID)
-                else:
-                    getattr(libc, call)(int(fields[1]), IPC_RMID, None)
+        for ident in sysv_ipc_ids(kind):
+            if kind == "sem":
+                getattr(libc, call)(ident, 0, IPC_RMID)
+            else:
+                getattr(libc, call)(ident, IPC_RMID, None)
 
 
 def _enter(name: str) -> None:

@@ -217,7 +217,7 @@ def run_strict(job: dict, io, emit) -> None:
     except TrustedCodeError as e:
         emit({"event": "judge_error", "message": short(str(e), 500)})
     finally:
-        remote.kill()
+        remote.kill(wait=False)   # the runner's kill_all reaps it
 
 
 def _itimer_alarm(signum, frame):

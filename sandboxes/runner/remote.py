@@ -77,11 +77,11 @@ class Remote:
     def alive(self) -> bool:
         return self.pid != 0
 
-    def kill(self) -> None:
+    def kill(self, wait: bool = True) -> None:
         if not self.pid:
             return
         try:
-            self.io.zygote.kill(self.pid)
+            self.io.zygote.kill(self.pid, wait)
         except ZygoteGone:
             pass
         for fd in (self.rfd, self.wfd):

@@ -25,7 +25,7 @@ import tempfile
 import time
 
 from sandboxes.runner import judge
-from sandboxes.runner.cleanup import remove_sysv_ipc, remove_tree
+from sandboxes.runner.cleanup import any_sysv_ipc, remove_sysv_ipc, remove_tree
 from sandboxes.runner.events import parse_events, record
 from sandboxes.runner.jobio import TAIL, JobIO, drop_to, job_uid, set_nonblocking
 from sandboxes.runner.protocol import FrameReader, read_frame, write_frame
@@ -323,7 +323,10 @@ class Supervisor:
     @staticmethod
     def remove_ipc_as_job_user() -> None:
         """IPC_RMID needs the owner's uid (we lack CAP_SYS_ADMIN, on purpose): a short-lived
-        child becomes the job user and removes what jobs created."""
+        child becomes the job user and removes what jobs created. Most jobs make none, and a
+        fork costs milliseconds of CPU: look first."""
+        if not any_sysv_ipc():
+            return
         uid = job_uid()
         pid = os.fork()
         if pid == 0:

@@ -84,10 +84,11 @@ class Zygote:
             raise ZygoteGone("spawn failed: %s" % reply.get("error"))
         return int(reply["pid"])
 
-    def kill(self, pid: int):
+    def kill(self, pid: int, wait: bool = True):
         """SIGKILL the child's process group and reap the child: its wait status (None if it is
-        not the zygote's), in one round trip."""
-        return self.call({"op": "kill", "pid": pid}).get("status")
+        not the zygote's), in one round trip. wait=False: do not wait for it to die (the next
+        kill_all reaps it)."""
+        return self.call({"op": "kill", "pid": pid, "wait": wait}).get("status")
 
     def kill_all(self) -> dict:
         """Kill every job process; returns the zygote's children's cumulative CPU seconds and max RSS."""
@@ -127,12 +128,23 @@ def _reap(statuses: dict) -> None:
 
 def _kill_all(contained: bool, statuses: dict) -> None:
     if contained:  # our own pid namespace: kill(-1) reaches every job process, never PID 1 or us
+        strays = 0
         for _ in range(500):
             try:
                 os.kill(-1, signal.SIGKILL)
             except ProcessLookupError:
                 break
-            _reap(statuses)
+            try:   # wait for one of our children to die (all were just sent SIGKILL)
+                pid, status = os.waitpid(-1, 0)
+                statuses[pid] = status
+                continue
+            except ChildProcessError:
+                pass
+            # None of ours is left: kill(-1) still reaches the runner's children (orphans it
+            # reaps, a zombie). They have SIGKILL pending; a few more rounds, then leave them.
+            strays += 1
+            if strays > 3:
+                break
             time.sleep(0.001)
     _reap(statuses)
 
@@ -170,7 +182,7 @@ def serve(sock: socket.socket, contained: bool) -> None:
                     os.killpg(pid, signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):
                     pass
-                if pid not in statuses:
+                if pid not in statuses and msg.get("wait", True):
                     try:
                         _, statuses[pid] = os.waitpid(pid, 0)
                     except ChildProcessError:
