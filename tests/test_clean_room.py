@@ -207,3 +207,34 @@ def poisoning_rows(run_all):
 def test_one_jobs_test_code_cannot_reach_the_next_job(one_worker):
     """The judge lives and dies with its job: what a job's test code patches is gone after it."""
     assert poisoning_rows(one_worker.run_all) == ["passed", "failed", "failed", "failed"]
+
+
+JUDGE_OOM_PROBE = '''
+import os
+def _uid(pid):
+    for line in open("/proc/%s/status" % pid):
+        if line.startswith("Uid:"):
+            return int(line.split()[1])
+def add(a, b):
+    me = os.getuid()
+    scores = {}
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                scores.setdefault(_uid(pid), set()).add(open("/proc/%s/oom_score_adj" % pid).read().strip())
+            except OSError:
+                pass
+    judges = [v for uid, v in scores.items() if uid not in (0, me)]
+    return [sorted(v) for v in judges] + [sorted(scores[me])]
+'''
+
+
+@pytest.mark.docker
+def test_the_judge_is_the_oom_victim_before_the_runner(one_worker_docker):
+    """Memory exhaustion must take the job's processes first, then the job's judge, never the
+    runner: seen from the candidate, the judge (the one other uid but root) has 500, we 1000."""
+    limits = hostile_limits()
+    job = Job(program=JUDGE_OOM_PROBE, tests=[TestCase("t0", kind="call", args=[1, 2], expected=[["500"], ["1000"]])],
+              entry_point="add", limits=limits, job_id="oom")
+    (outcome,) = one_worker_docker.run_all([job])
+    assert verdict(outcome, expected_tests=1).status == "passed", outcome.tests

@@ -62,9 +62,9 @@ def set_limits(limits: dict, nproc_base: int) -> None:
 
 
 def spare_the_runner() -> None:
-    """Make job processes the memory cgroup's first OOM victims, so the runner (the strict
-    judge) survives a job that exhausts the container's memory. Raising one's own score
-    needs no privilege."""
+    """Make job processes the memory cgroup's first OOM victims, so the runner and the job's
+    judge survive a job that exhausts the container's memory. Raising one's own score needs
+    no privilege, only a /proc/self that is still ours (call it before a uid change)."""
     try:
         with open("/proc/self/oom_score_adj", "w") as f:
             f.write("1000")
@@ -158,6 +158,7 @@ def become_job(limits: dict, work: str, nproc_base: int, stdin_fd, out_w: int, e
     for i, fd in enumerate(high):
         os.dup2(fd, 3 + i)
     os.closerange(3 + len(high), 65536)
+    spare_the_runner()   # before the uid change: afterwards /proc/self is root's, not ours to write
     uid = job_uid()
     if uid >= 0 and os.getuid() != uid:
         drop_to(uid)
@@ -172,4 +173,3 @@ def become_job(limits: dict, work: str, nproc_base: int, stdin_fd, out_w: int, e
     # Every fork would otherwise replay the parent's random stream.
     random.seed()
     set_limits(limits, nproc_base)
-    spare_the_runner()

@@ -88,15 +88,15 @@ def become_judge() -> None:
     os.dup2(null, 0)
     os.dup2(null, 1)
     os.close(null)
-    uid = judge_uid()
-    if uid >= 0 and os.getuid() != uid:
-        drop_to(uid)
-    make_nondumpable()   # a uid change makes us non-dumpable too; be explicit
-    try:
+    try:   # before the uid change: afterwards /proc/self belongs to root and is not ours to write
         with open("/proc/self/oom_score_adj", "w") as f:
             f.write(JUDGE_OOM_SCORE)
     except OSError:
         pass
+    uid = judge_uid()
+    if uid >= 0 and os.getuid() != uid:
+        drop_to(uid)
+    make_nondumpable()   # a uid change makes us non-dumpable too; be explicit
 
 
 class Supervisor:
