@@ -16,6 +16,12 @@ def time_limits(ref_times: list[float]) -> list[float]:
     return [max(MIN_TIME_LIMIT_S, GT_TIME_LIMIT_FACTOR * t) for t in ref_times]
 
 
+def group_wall_s(test_limits: list[float]) -> float:
+    """Wall clock EvalPlus gives one group's process (evalplus/eval `untrusted_check`, fast_check as
+    `evaluate` runs it): killed min(cap, sum of its tests' limits) + 1 s after it starts, joined 1 s more."""
+    return min(TASK_TIME_CAP_S, sum(test_limits)) + 2.0
+
+
 # --- MBPP+: JSON stores every sequence as a list; EvalPlus turns some arguments back into tuples/sets.
 EACH_ARG_TUPLE = {2, 116, 132, 143, 222, 261, 273, 394, 399, 421, 424, 429, 470, 560, 579, 596, 616,
                   630, 726, 740, 744, 809}
