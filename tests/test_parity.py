@@ -193,3 +193,11 @@ def test_evalplus_compat_gives_evalpluss_verdicts(name, data_dir, cache_dir):
     assert not any(p[0] for (k, _, _), p in zip(corpus, peer) if k in ("slow", "timeout"))
     assert any(not p[0] for (k, _, _), p in zip(corpus, peer) if k == "npfloat")
     check_parity(name, corpus, peer, compat, strict)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(EVALPLUS_CI_TASKS))
+def test_evalplus_full_corpus_agreement_table(name, data_dir, cache_dir):
+    ep = EvalPlusSet(name, data_dir, cache_dir)
+    corpus = ep.corpus(timed_every=10)
+    check_parity(name, corpus, *ep.run(corpus))
