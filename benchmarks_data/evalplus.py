@@ -235,13 +235,25 @@ class EvalPlusBenchmark(Benchmark):
     def make_job(self, problem: Problem, program: str, limits: Limits, judge: str = "strict",
                  group: Optional[str] = None) -> Job:
         job = super().make_job(problem, program, limits, judge, group)
-        if limits.test_clock == "wall":
+        if limits.test_clock == "wall":   # EvalPlus's published semantics (Benchmark.published)
             # EvalPlus runs base and plus each in a process of its own; here one process runs both
             # (plus only counts where base passed), with the two processes' budgets together.
             groups = self.test_groups(problem) if group is None else {group: self.test_groups(problem)[group]}
             wall = sum(ep.group_wall_s([t.time_limit_s or 0 for t in tests]) for tests in groups.values())
             job.limits = dataclasses.replace(job.limits, cpu_time_s=wall, wall_time_s=wall)
+            job.tests = self.published_atol(job.tests, groups, float(problem.metadata.get("atol") or 0))
         return job
+
+    @staticmethod
+    def published_atol(tests: list[TestCase], groups: dict[str, list[TestCase]], atol: float) -> list[TestCase]:
+        """`tests` with each "call" test's atol as EvalPlus has it for that input (ep.published_atols).
+        The other tests' expected values never hold floats (oracles, digests): they change nothing."""
+        carried: dict[str, float] = {}
+        for members in groups.values():
+            calls = [t for t in members if t.kind == "call"]
+            carried.update(zip((t.name for t in calls), ep.published_atols([t.expected for t in calls], atol)))
+        return [dataclasses.replace(t, atol=carried[t.name]) if t.name in carried and carried[t.name] != t.atol
+                else t for t in tests]
 
     def test_context(self, row: dict) -> str:
         return ""

@@ -98,6 +98,39 @@ def test_evalplus_published_budget_is_each_groups_deadline(data_dir):
     assert ours.limits.test_clock == "cpu" and ours.limits.cpu_time_s == 61
 
 
+@pytest.mark.parametrize("value", [1.0, 10 ** 33, [1.0, 2], [[1, 2], [3, 4]], [], [True, 2], (1.0, 2 ** 64 - 1),
+                                   [-2 ** 63], [2 ** 64], [-2 ** 63 - 1], [1.0, [2.0]], [[1], [2, 3]], ["a"],
+                                   [None], None, "a", [1 + 2j], {1: 2}])
+def test_allclose_applies_as_numpy_decides(value):
+    import numpy
+    from benchmarks_data.evalplus_oracles import allclose_applies
+
+    try:
+        numpy.allclose(value, value, rtol=1e-07, atol=1e-6)
+        takes = True
+    except Exception:
+        takes = False
+    assert allclose_applies(value) == takes
+
+
+def test_evalplus_published_atol_carries_over_within_a_group(data_dir):
+    """EvalPlus's loop keeps atol 1e-6 from the first expected float(s) of a group to its end."""
+    from benchmarks_data.base import Problem
+
+    bench = get_benchmark("humaneval-plus", data_dir)
+    base = [Case("b0", kind="call", args=[0], expected=[1, 2]), Case("b1", kind="call", args=[1], expected=[0.5]),
+            Case("b2", kind="call", args=[2], expected=[1, 2.5])]
+    plus = [Case("p0", kind="call", args=[0], expected=[1, 2.5])]
+    p = Problem(task_id="t", prompt="", entry_point="f", tests=base + plus, test_groups={"base": base, "plus": plus})
+    job = bench.make_job(p, "def f(x): return x", bench.published.limits(Limits()), "compat")
+    assert [t.atol for t in job.tests] == [0, 1e-6, 1e-6, 0]   # plus is a new process: 0 again
+    assert [t.atol for t in bench.make_job(p, "", Limits(), "strict").tests] == [0, 0, 0, 0]
+    big = [Case("b0", kind="call", args=[0], expected=0.5), Case("b1", kind="call", args=[1], expected=[10 ** 30])]
+    p = Problem(task_id="t", prompt="", entry_point="f", tests=big, test_groups={"base": big, "plus": []})
+    job = bench.make_job(p, "def f(x): return x", bench.published.limits(Limits()), "compat")
+    assert [t.atol for t in job.tests] == [1e-6, 0]   # numpy.allclose raises on a 100-bit int: equality only
+
+
 def test_strict_accepts_builtin_subclass_answers(run_jobs):
     program = "from collections import Counter, OrderedDict\ndef f(s):\n    return Counter(s)\n" \
               "def g():\n    return [OrderedDict(a=1)]\n"
