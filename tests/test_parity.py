@@ -175,7 +175,8 @@ class EvalPlusSet:
         compat = ours(self.bench, samples, "compat", groups=True)
         # Both sides count wall clock: where they differ, score the sample again on each side alone, so
         # the machine's load at the time (other work, the other worker) does not decide.
-        again = [i for i, (p, c) in enumerate(zip(peer, compat)) if p != c]
+        broken = PEER_FAILS_EVERY_SAMPLE.get(self.name, set())
+        again = [i for i, (p, c) in enumerate(zip(peer, compat)) if p != c and corpus[i][1] not in broken]
         if again:
             print(f"\n  {self.name}: {len(again)} sample(s) scored again alone: {[corpus[i][:2] for i in again][:10]}")
             for i in again:
