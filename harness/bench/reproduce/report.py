@@ -26,7 +26,7 @@ def summarise(rows: list[dict], preset: Preset) -> list[dict]:
             row[m] = float(part[m].mean())
             row[m + "_std"] = float(part[m].std(ddof=0))
         row["gap"] = row["train_pass@1"] - row["heldout_pass@1"]     # over-fitting: train minus held-out
-        row["train_seconds"] = float(part["train_seconds"].mean()) if "train_seconds" in part else 0.0
+        row["train_seconds"] = float(part["train_seconds"].fillna(0).mean()) if "train_seconds" in part else 0.0
         out.append(row)
     return out
 

@@ -1,6 +1,7 @@
 """Every arm for every seed: data and base model once, SFT arms, then RL arms from the best SFT arm.
 
-Rows are appended to OUT/runs.jsonl as they finish: a run cut short keeps them and a rerun skips them.
+Rows are appended to OUT/runs.jsonl as they finish (and `diagnose r2` goes to OUT/r2.json): a run
+cut short keeps them and a rerun skips them, so rerunning a finished run only rewrites the report.
 """
 from __future__ import annotations
 
@@ -38,8 +39,10 @@ def run_reproduction(preset: Preset, out: str, executor, progress: bool = True,
     chosen = list(arms) if arms else list(SFT_ARMS) + list(RL_ARMS)
     runs_path = os.path.join(out, "runs.jsonl")
     done = {(r["arm"], r["seed"]): r for r in _read_jsonl(runs_path)}
-    untrained = done.get(("untrained", 0)) or _record(runs_path, {"arm": "untrained", "seed": 0, "curve": [],
-                                                                  **ev.final(*_load(base), 0)})
+    if ("untrained", 0) not in done:
+        done[("untrained", 0)] = _record(runs_path, {"arm": "untrained", "seed": 0, "curve": [],
+                                                     **ev.final(*_load(base), 0)})
+    untrained = done[("untrained", 0)]
     bar = tqdm(total=preset.seeds * len(chosen), desc="reproduce", unit="arm", disable=not progress)
     sft_records = {"sft-atomic": atomic.records, "sft-both": atomic.records + train.records}
     for arm in [a for a in SFT_ARMS if a in chosen]:
@@ -50,9 +53,10 @@ def run_reproduction(preset: Preset, out: str, executor, progress: bool = True,
                 done[(arm, seed)] = _record(runs_path, {"arm": arm, "seed": seed, **res})
             bar.update()
     best_sft = best_sft_arm(done, preset.seeds)
-    for arm in [a for a in RL_ARMS if a in chosen]:
-        start_from, strategy, _ = RL_ARMS[arm]
-        for seed in range(preset.seeds):
+    # Seed-major: a run cut short has every RL arm for its first seeds, not every seed of a few arms.
+    for seed in range(preset.seeds):
+        for arm in [a for a in RL_ARMS if a in chosen]:
+            start_from, strategy, _ = RL_ARMS[arm]
             bar.set_postfix(arm=arm, seed=seed)
             if (arm, seed) not in done:
                 if start_from == "sft" and best_sft is None:
@@ -65,7 +69,9 @@ def run_reproduction(preset: Preset, out: str, executor, progress: bool = True,
     bar.close()
     r2 = []
     if best_sft is not None and any(a in chosen for a in ("pf-bon", "pf-br", "pf-bw", "ppo")):
-        r2 = run_r2(preset, done[(best_sft, 0)]["init"], train, executor, seed=0)
+        r2_path = os.path.join(out, "r2.json")    # kept like runs.jsonl: a rerun rewrites the report only
+        r2 = _read_json(r2_path) or _write_json(r2_path, run_r2(preset, done[(best_sft, 0)]["init"], train,
+                                                                executor, seed=0))
     rows = [r for (a, _), r in done.items() if a in chosen or a == "untrained"]
     summary = summarise(rows, preset)
     result = {"preset": asdict(preset), "best_sft": best_sft, "wall_seconds": time.perf_counter() - started,
@@ -89,6 +95,19 @@ def _read_jsonl(path: str) -> list[dict]:
         return []
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def _read_json(path: str):
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _write_json(path: str, value):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(value, f, indent=2)
+    return value
 
 
 def _record(path: str, row: dict) -> dict:
