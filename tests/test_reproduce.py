@@ -98,3 +98,7 @@ def test_atomic_names_are_whole_tokens_inside_a_composed_name():
     assert "".join(pieces) == text
     # the longest name wins: `symmetric_difference`, not `symmetric_` + `difference`
     assert {"symmetric_difference", "sort_ascending", "dense_rank"} <= set(pieces), pieces
+    # Ids in (-length, name) order, not set order (which changes with PYTHONHASHSEED between runs).
+    names = sorted({f.name for f in ATOMICS}, key=lambda w: (-len(w), w))
+    ids = tok.convert_tokens_to_ids(names)
+    assert ids == sorted(ids)

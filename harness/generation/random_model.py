@@ -49,8 +49,9 @@ def train_tokenizer(vocab_size: int, corpus_chars: int, extra_corpus: Sequence[s
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=[EOS, PAD], show_progress=False,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
     tok.train_from_iterator(itertools.chain(extra_corpus, code_corpus(corpus_chars)), trainer)
-    # Longest match first: `symmetric_difference` stays whole rather than `symmetric_` + `difference`.
-    tok.add_tokens([AddedToken(w, normalized=False) for w in sorted(set(whole_words), key=len, reverse=True)])
+    # Longest match first (`symmetric_difference` stays whole, not `symmetric_` + `difference`); ties by
+    # name, never set order: that varies with the hash seed, and with it every name's token id.
+    tok.add_tokens([AddedToken(w, normalized=False) for w in sorted(set(whole_words), key=lambda w: (-len(w), w))])
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token=EOS, bos_token=EOS, pad_token=PAD)
     fast.chat_template = CHAT_TEMPLATE
     return fast
