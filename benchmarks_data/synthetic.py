@@ -20,7 +20,7 @@ from benchmarks_data.atomic import ATOMICS, AtomicFunction
 from benchmarks_data.atomic.benchmark import instruction_for
 from benchmarks_data.atomic.typevocab import type_inputs
 from benchmarks_data.base import Benchmark, DataError, Problem
-from benchmarks_data.compose import Composition, CompositionSampler, render, test_inputs
+from benchmarks_data.compose import PROMPT_STYLES, Composition, CompositionSampler, render, test_inputs
 from benchmarks_data.screening import Candidate, RunJobs, ScreenLimits, Screened, fingerprint, screen
 from benchmarks_data.splits import TEST, TRAIN, SplitItem, SplitPolicy, seeded_unit, check_no_contamination
 from sandboxes.job import TestCase
@@ -42,6 +42,9 @@ class SynthesisConfig:
     # the sandbox puts before the program (row field `library`), so the response is the body alone,
     # a few lines that call them: what a small model can learn.
     helpers: str = "inline"
+    # The prompt's docstring: "steps" describes each part in words; "brief" is one line, so the
+    # signature's name (which lists the parts) is the whole task (compose.render).
+    prompt_style: str = "steps"
     n_tests: int = 10                 # generated inputs per function, on top of the probe inputs
     n_probes: int = 12                # fixed inputs per signature: behaviour fingerprint (dedup)
     batch_size: int = 64              # candidates per run_jobs call
@@ -52,6 +55,8 @@ class SynthesisConfig:
     def __post_init__(self):
         if self.helpers not in HELPERS:
             raise ValueError("helpers must be one of %s, not %r" % (", ".join(HELPERS), self.helpers))
+        if self.prompt_style not in PROMPT_STYLES:
+            raise ValueError("prompt style must be one of %s, not %r" % (", ".join(PROMPT_STYLES), self.prompt_style))
 
     def quotas(self) -> dict:
         n_test = round(self.n * self.test_fraction)
@@ -230,7 +235,7 @@ class Synthesizer:
         return SynthesisResult(out[TRAIN], out[TEST], rejections, screened, cfg, surplus)
 
     def _record(self, comp: Composition, split: str, r: Screened) -> SyntheticRecord:
-        cf = render(comp, self.lib)
+        cf = render(comp, self.lib, self.config.prompt_style)
         library = self.config.helpers == "library"
         return SyntheticRecord(
             task_id="synthetic/%s" % cf.name, split=split, entry_point=cf.name, prompt=cf.prompt,

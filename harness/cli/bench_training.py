@@ -1,6 +1,6 @@
 """`codeharness bench-training`: SFT -> PPO -> PF-PPO on execution rewards, one table (see harness/bench/training.py).
 
-With `--preset ci|cpu|gpu` it runs the papers' comparisons instead (harness/bench/reproduce.py): it
+With `--preset ci|cpu|gpu` it runs the papers' comparisons instead (harness/bench/reproduce/): it
 synthesizes its own data, builds its own model, runs every arm for every seed and writes
 OUT/reproduce.md, OUT/reproduce.json and OUT/curves.png; the other training flags do not apply.
 """

@@ -30,6 +30,9 @@ def add_synthesize_arguments(parser: argparse.ArgumentParser) -> None:
                         help="inline: the reference response defines every part after the body; library: the "
                              "parts run before the program as trusted code (row field `library`) and the "
                              "response is the body alone, calls to them (short: what a small model can learn)")
+    parser.add_argument("--prompt-style", choices=("steps", "brief"), default="steps",
+                        help="steps: the docstring describes each part in words; brief: a one-line docstring, "
+                             "the signature's name lists the parts (what a 2-layer model learns on CPU)")
     parser.add_argument("--tests-per-function", type=int, default=10,
                         help="generated inputs per function, besides the fixed probe inputs")
     parser.add_argument("--batch-size", type=int, default=64, help="candidates per sandbox batch")
@@ -48,7 +51,7 @@ def run_synthesize(args) -> int:
     try:
         report = synthesize(args.n, args.seed, args.out, run_jobs, test_fraction=args.test_fraction,
                             split=args.split_by, max_depth=args.max_depth, n_tests=args.tests_per_function,
-                            helpers=args.helpers,
+                            helpers=args.helpers, prompt_style=args.prompt_style,
                             batch_size=args.batch_size, progress=not args.no_progress, overwrite=args.overwrite)
     finally:
         close = getattr(run_jobs, "close", None)

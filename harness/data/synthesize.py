@@ -63,7 +63,7 @@ def acceptance_text(passed: int, screened: int) -> str:
 
 
 def synthesize(n: int, seed: int, out_dir: str, run_jobs: RunJobs, *, test_fraction: float = 0.2,
-               split: str = "tuple", max_depth: int = 3, n_tests: int = 10, helpers: str = "inline", batch_size: int = 64,
+               split: str = "tuple", max_depth: int = 3, n_tests: int = 10, helpers: str = "inline", prompt_style: str = "steps", batch_size: int = 64,
                progress: bool = True, overwrite: bool = False, library: Optional[Sequence] = None) -> SynthesisReport:
     """Synthesize `n` validated functions (train + test) and write them to `out_dir`."""
     if n < 1:
@@ -72,7 +72,7 @@ def synthesize(n: int, seed: int, out_dir: str, run_jobs: RunJobs, *, test_fract
         raise UserError("%s already holds a dataset; pass --overwrite to replace it" % out_dir)
     try:
         config = SynthesisConfig(n=n, seed=seed, test_fraction=test_fraction, split=split, max_depth=max_depth,
-                                 n_tests=n_tests, helpers=helpers, batch_size=batch_size)
+                                 n_tests=n_tests, helpers=helpers, prompt_style=prompt_style, batch_size=batch_size)
         synth = Synthesizer(run_jobs, config, **({"library": library} if library is not None else {}))
     except ValueError as e:
         raise UserError("data synthesize: %s" % e) from None

@@ -33,10 +33,14 @@ def code_corpus(max_chars: int) -> Iterator[str]:
             return
 
 
-def train_tokenizer(vocab_size: int, corpus_chars: int, extra_corpus: Sequence[str] = ()):
+def train_tokenizer(vocab_size: int, corpus_chars: int, extra_corpus: Sequence[str] = (),
+                    whole_words: Sequence[str] = ()):
     """Byte-level BPE: every string round-trips exactly, which code (whitespace!) needs. `extra_corpus`:
-    texts trained on besides the stdlib (e.g. a task's function library, so its names get tokens)."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    texts trained on besides the stdlib (e.g. a task's function library, so its names get tokens).
+    `whole_words`: strings that are always one token, wherever they occur (a task's function names:
+    inside `sort_by_abs_then_flatten` too, so that calling a part named in the signature is copying
+    one token, not re-spelling the name from BPE pieces that straddle `_then_`)."""
+    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
     tok = Tokenizer(models.BPE())
@@ -45,6 +49,9 @@ def train_tokenizer(vocab_size: int, corpus_chars: int, extra_corpus: Sequence[s
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=[EOS, PAD], show_progress=False,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
     tok.train_from_iterator(itertools.chain(extra_corpus, code_corpus(corpus_chars)), trainer)
+    # Longest match first (`symmetric_difference` stays whole, not `symmetric_` + `difference`); ties by
+    # name, never set order: that varies with the hash seed, and with it every name's token id.
+    tok.add_tokens([AddedToken(w, normalized=False) for w in sorted(set(whole_words), key=lambda w: (-len(w), w))])
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token=EOS, bos_token=EOS, pad_token=PAD)
     fast.chat_template = CHAT_TEMPLATE
     return fast
@@ -68,12 +75,13 @@ def model_config(arch: str, vocab_size: int, hidden: int, layers: int, heads: in
 
 def build_random_model(path: str, arch: str = "gpt2", vocab_size: int = 512, hidden: int = 64, layers: int = 2,
                        heads: int = 2, intermediate: int | None = None, max_positions: int = 1024,
-                       corpus_chars: int = 200_000, seed: int = 0, extra_corpus: Sequence[str] = ()) -> str:
+                       corpus_chars: int = 200_000, seed: int = 0, extra_corpus: Sequence[str] = (),
+                       whole_words: Sequence[str] = ()) -> str:
     """Save a random-init `arch` ("gpt2" | "llama") model and its tokenizer under `path`; returns `path`."""
     import torch
     from transformers import AutoModelForCausalLM
 
-    tokenizer = train_tokenizer(vocab_size, corpus_chars, extra_corpus)
+    tokenizer = train_tokenizer(vocab_size, corpus_chars, extra_corpus, whole_words)
     config = model_config(arch, len(tokenizer), hidden, layers, heads, intermediate, max_positions,
                           bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
                           pad_token_id=tokenizer.pad_token_id)

@@ -1,0 +1,116 @@
+"""Every arm for every seed: data and base model once, SFT arms, then RL arms from the best SFT arm.
+
+Rows are appended to OUT/runs.jsonl as they finish (and `diagnose r2` goes to OUT/r2.json): a run
+cut short keeps them and a rerun skips them, so rerunning a finished run only rewrites the report.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict
+from typing import Optional, Sequence
+
+from harness.bench.reproduce.arms import RL_ARMS, SFT_ARMS, _load, run_rl_arm, run_sft_arm
+from harness.bench.reproduce.build import build_model, synthesize_data
+from harness.bench.reproduce.evaluation import Evaluator, run_r2
+from harness.bench.reproduce.presets import Preset
+from harness.bench.reproduce.report import orderings, summarise, write_report
+
+
+def run_reproduction(preset: Preset, out: str, executor, progress: bool = True,
+                     arms: Optional[Sequence[str]] = None) -> dict:
+    """`arms` limits the run to some arms (a timed slice; the CI test)."""
+    import torch
+    from tqdm import tqdm
+
+    from harness.training.data import load_data, parse_data_spec
+
+    if preset.threads:
+        torch.set_num_threads(preset.threads)
+    os.makedirs(out, exist_ok=True)
+    started = time.perf_counter()
+    data_dir = synthesize_data(preset, out, executor, progress)
+    atomic = load_data(parse_data_spec("atomic"), need_response=True)
+    train = load_data(parse_data_spec(f"synthetic:{data_dir}:train"), need_response=True, need_tests=True)
+    base = build_model(preset, out, [r["prompt"] + r["response"] for r in train.records])
+    test = load_data(parse_data_spec(f"synthetic:{data_dir}:test"), need_tests=True)
+    ev = Evaluator(preset, test, train, executor)
+    chosen = list(arms) if arms else list(SFT_ARMS) + list(RL_ARMS)
+    runs_path = os.path.join(out, "runs.jsonl")
+    done = {(r["arm"], r["seed"]): r for r in _read_jsonl(runs_path)}
+    if ("untrained", 0) not in done:
+        done[("untrained", 0)] = _record(runs_path, {"arm": "untrained", "seed": 0, "curve": [],
+                                                     **ev.final(*_load(base), 0)})
+    untrained = done[("untrained", 0)]
+    bar = tqdm(total=preset.seeds * len(chosen), desc="reproduce", unit="arm", disable=not progress)
+    sft_records = {"sft-atomic": atomic.records, "sft-both": atomic.records + train.records}
+    for arm in [a for a in SFT_ARMS if a in chosen]:
+        for seed in range(preset.seeds):
+            bar.set_postfix(arm=arm, seed=seed)
+            if (arm, seed) not in done:
+                res = run_sft_arm(preset, base, sft_records[arm], os.path.join(out, arm, f"seed{seed}"), seed, ev)
+                done[(arm, seed)] = _record(runs_path, {"arm": arm, "seed": seed, **res})
+            bar.update()
+    best_sft = best_sft_arm(done, preset.seeds)
+    # Seed-major: a run cut short has every RL arm for its first seeds, not every seed of a few arms.
+    for seed in range(preset.seeds):
+        for arm in [a for a in RL_ARMS if a in chosen]:
+            start_from, strategy, _ = RL_ARMS[arm]
+            bar.set_postfix(arm=arm, seed=seed)
+            if (arm, seed) not in done:
+                if start_from == "sft" and best_sft is None:
+                    raise ValueError(f"{arm} starts from the best SFT arm: run the SFT arms first")
+                init = base if start_from == "base" else done[(best_sft, seed)]["init"]
+                res = run_rl_arm(preset, init, strategy, train, os.path.join(out, arm, f"seed{seed}"), seed, ev,
+                                 executor)
+                done[(arm, seed)] = _record(runs_path, {"arm": arm, "seed": seed, "init": init, **res})
+            bar.update()
+    bar.close()
+    r2 = []
+    if best_sft is not None and any(a in chosen for a in ("pf-bon", "pf-br", "pf-bw", "ppo")):
+        r2_path = os.path.join(out, "r2.json")    # kept like runs.jsonl: a rerun rewrites the report only
+        r2 = _read_json(r2_path) or _write_json(r2_path, run_r2(preset, done[(best_sft, 0)]["init"], train,
+                                                                executor, seed=0))
+    rows = [r for (a, _), r in done.items() if a in chosen or a == "untrained"]
+    summary = summarise(rows, preset)
+    result = {"preset": asdict(preset), "best_sft": best_sft, "wall_seconds": time.perf_counter() - started,
+              "n_train": len(train.problems), "n_test": len(test.problems), "n_atomic": len(atomic.problems),
+              "summary": summary, "orderings": orderings(summary, r2, preset), "r2": r2, "runs": rows,
+              "untrained": {k: v for k, v in untrained.items() if k != "curve"}}
+    write_report(result, out)
+    return result
+
+
+def best_sft_arm(done: dict, seeds: int) -> Optional[str]:
+    """The SFT arm with the best mean held-out pass@1 over seeds (the PF-PPO arms start from it); of
+    arms that tie, atomic + synthetic (the later one in SFT_ARMS). None before any SFT arm finished."""
+    finished = [a for a in SFT_ARMS if all((a, s) in done for s in range(seeds))]
+    mean = {a: sum(done[(a, s)]["heldout_pass@1"] for s in range(seeds)) / seeds for a in finished}
+    return max(reversed(finished), key=lambda a: mean[a], default=None)
+
+
+def _read_jsonl(path: str) -> list[dict]:
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def _read_json(path: str):
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _write_json(path: str, value):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(value, f, indent=2)
+    return value
+
+
+def _record(path: str, row: dict) -> dict:
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(row) + "\n")
+    return row
