@@ -58,8 +58,9 @@ def run(request):
 def test_cpu_used_by_child_processes_counts(run):
     (child, child_msg, child_s), (esc, esc_msg, esc_s), (honest, _, _) = rows(run)
     assert (child, esc, honest) == ("timeout", "timeout", "passed")
+    # The CPU limit ended them, not the wall backstop (whose message names the wall clock; on a
+    # loaded machine a second of CPU can take longer than the backstop's 5 s of wall to burn).
     assert "cpu" in child_msg and "cpu" in esc_msg, (child_msg, esc_msg)
-    assert child_s < 4.5 and esc_s < 4.5   # the CPU limit ended them, before the 5 s wall backstop
 
 
 @pytest.mark.docker
