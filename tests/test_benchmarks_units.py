@@ -230,3 +230,23 @@ def test_check_dataset_cli(tmp_path, run_jobs, capsys):
     assert cli.run(args, run_jobs=run_jobs) == 1
     out = capsys.readouterr()
     assert "1/2 references pass" in out.out and "add: test_0: failed AssertionError" in out.err
+
+
+def test_reference_inputs_it_cannot_finish_are_left_out_but_its_errors_fail_the_data():
+    """Expected outputs for EvalPlus sets: an input whose reference overruns the capture limit
+    (Mbpp/255 with n = 77) is left out like one whose output is too large; a reference that
+    raises or fails is a data error, never a silently smaller test set."""
+    from benchmarks_data.evalplus import EvalPlusBenchmark
+    from sandboxes import Outcome
+    from sandboxes.job import TestResult
+
+    row = {"base_input": [[1]], "plus_input": [[2], [3], [4]]}
+    def outcome(*plus):
+        return [Outcome(tests=[TestResult("base_0", "passed", 0.01, output=1)] + list(plus), finished=True)]
+    ok = TestResult("plus_0", "passed", 0.02, output=2)
+    slow = TestResult("plus_1", "timeout", 60.0, "Timeout", "cpu time limit exceeded")
+    big = TestResult("plus_2", "failed", 0.5, "OutputTooLarge", "too large")
+    entry = EvalPlusBenchmark.capture_entry(row, outcome(ok, slow, big))
+    assert entry["base"] == [1] and entry["plus"] == [2, None, None]
+    raised = TestResult("plus_1", "error", 0.01, "ValueError", "boom")
+    assert "ValueError" in EvalPlusBenchmark.capture_entry(row, outcome(ok, raised, big))
