@@ -63,8 +63,9 @@ def acceptance_text(passed: int, screened: int) -> str:
 
 
 def synthesize(n: int, seed: int, out_dir: str, run_jobs: RunJobs, *, test_fraction: float = 0.2,
-               split: str = "tuple", max_depth: int = 3, n_tests: int = 10, helpers: str = "inline", prompt_style: str = "steps", batch_size: int = 64,
-               progress: bool = True, overwrite: bool = False, library: Optional[Sequence] = None) -> SynthesisReport:
+               split: str = "tuple", max_depth: int = 3, n_tests: int = 10, helpers: str = "inline",
+               prompt_style: str = "steps", batch_size: int = 64, progress: bool = True,
+               overwrite: bool = False, library: Optional[Sequence] = None) -> SynthesisReport:
     """Synthesize `n` validated functions (train + test) and write them to `out_dir`."""
     if n < 1:
         raise UserError("--n must be at least 1")

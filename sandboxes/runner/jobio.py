@@ -61,15 +61,20 @@ def set_limits(limits: dict, nproc_base: int) -> None:
             pass
 
 
-def spare_the_runner() -> None:
-    """Make job processes the memory cgroup's first OOM victims, so the runner and the job's
-    judge survive a job that exhausts the container's memory. Raising one's own score needs
-    no privilege, only a /proc/self that is still ours (call it before a uid change)."""
+def set_oom_score_adj(score: int) -> None:
+    """Raise our own OOM score. That needs no privilege, only a /proc/self that is still ours:
+    call it before a uid change, after which /proc/self belongs to root."""
     try:
         with open("/proc/self/oom_score_adj", "w") as f:
-            f.write("1000")
+            f.write(str(score))
     except OSError:
         pass
+
+
+def spare_the_runner() -> None:
+    """Make job processes the memory cgroup's first OOM victims, so the runner and the job's
+    judge survive a job that exhausts the container's memory."""
+    set_oom_score_adj(1000)
 
 
 class JobIO:

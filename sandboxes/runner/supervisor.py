@@ -27,13 +27,13 @@ import time
 from sandboxes.runner import judge
 from sandboxes.runner.cleanup import any_sysv_ipc, remove_sysv_ipc, remove_tree
 from sandboxes.runner.events import parse_events, record
-from sandboxes.runner.jobio import TAIL, JobIO, drop_to, job_uid, set_nonblocking
+from sandboxes.runner.jobio import TAIL, JobIO, drop_to, job_uid, set_nonblocking, set_oom_score_adj
 from sandboxes.runner.protocol import FrameReader, read_frame, write_frame
 from sandboxes.runner.zygote import Zygote, ZygoteGone
 
 MAX_RESULT_BYTES = 64 << 20
 PR_SET_DUMPABLE = 4
-JUDGE_OOM_SCORE = "500"   # after the job's processes (1000), before the runner (0)
+JUDGE_OOM_SCORE = 500   # after the job's processes (1000), before the runner (0)
 
 
 def judge_uid() -> int:
@@ -88,11 +88,7 @@ def become_judge() -> None:
     os.dup2(null, 0)
     os.dup2(null, 1)
     os.close(null)
-    try:   # before the uid change: afterwards /proc/self belongs to root and is not ours to write
-        with open("/proc/self/oom_score_adj", "w") as f:
-            f.write(JUDGE_OOM_SCORE)
-    except OSError:
-        pass
+    set_oom_score_adj(JUDGE_OOM_SCORE)   # before the uid change
     uid = judge_uid()
     if uid >= 0 and os.getuid() != uid:
         drop_to(uid)

@@ -11,11 +11,13 @@ import time
 from dataclasses import asdict
 from typing import Optional, Sequence
 
+from benchmarks_data.sources import read_jsonl
 from harness.bench.reproduce.arms import RL_ARMS, SFT_ARMS, _load, run_rl_arm, run_sft_arm
 from harness.bench.reproduce.build import build_model, synthesize_data
 from harness.bench.reproduce.evaluation import Evaluator, run_r2
 from harness.bench.reproduce.presets import Preset
 from harness.bench.reproduce.report import orderings, summarise, write_report
+from harness.core.results import read_json, write_json_atomic
 
 
 def run_reproduction(preset: Preset, out: str, executor, progress: bool = True,
@@ -38,7 +40,7 @@ def run_reproduction(preset: Preset, out: str, executor, progress: bool = True,
     ev = Evaluator(preset, test, train, executor)
     chosen = list(arms) if arms else list(SFT_ARMS) + list(RL_ARMS)
     runs_path = os.path.join(out, "runs.jsonl")
-    done = {(r["arm"], r["seed"]): r for r in _read_jsonl(runs_path)}
+    done = {(r["arm"], r["seed"]): r for r in (read_jsonl(runs_path) if os.path.exists(runs_path) else [])}
     if ("untrained", 0) not in done:
         done[("untrained", 0)] = _record(runs_path, {"arm": "untrained", "seed": 0, "curve": [],
                                                      **ev.final(*_load(base), 0)})
@@ -70,8 +72,10 @@ def run_reproduction(preset: Preset, out: str, executor, progress: bool = True,
     r2 = []
     if best_sft is not None and any(a in chosen for a in ("pf-bon", "pf-br", "pf-bw", "ppo")):
         r2_path = os.path.join(out, "r2.json")    # kept like runs.jsonl: a rerun rewrites the report only
-        r2 = _read_json(r2_path) or _write_json(r2_path, run_r2(preset, done[(best_sft, 0)]["init"], train,
-                                                                executor, seed=0))
+        r2 = read_json(r2_path)
+        if not r2:
+            r2 = run_r2(preset, done[(best_sft, 0)]["init"], train, executor, seed=0)
+            write_json_atomic(r2_path, r2)
     rows = [r for (a, _), r in done.items() if a in chosen or a == "untrained"]
     summary = summarise(rows, preset)
     result = {"preset": asdict(preset), "best_sft": best_sft, "wall_seconds": time.perf_counter() - started,
@@ -88,26 +92,6 @@ def best_sft_arm(done: dict, seeds: int) -> Optional[str]:
     finished = [a for a in SFT_ARMS if all((a, s) in done for s in range(seeds))]
     mean = {a: sum(done[(a, s)]["heldout_pass@1"] for s in range(seeds)) / seeds for a in finished}
     return max(reversed(finished), key=lambda a: mean[a], default=None)
-
-
-def _read_jsonl(path: str) -> list[dict]:
-    if not os.path.exists(path):
-        return []
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
-def _read_json(path: str):
-    if not os.path.exists(path):
-        return None
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
-
-
-def _write_json(path: str, value):
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(value, f, indent=2)
-    return value
 
 
 def _record(path: str, row: dict) -> dict:
