@@ -191,11 +191,17 @@ def uid_for(pool_id: str, index: int) -> int:
     return 20000 + (int(pool_id, 16) % 1000) * 64 + index % 64
 
 
+def labelled(client) -> list:
+    """Every codeharness container on this engine. Another process may remove one between the engine's
+    list and its inspect; such a container is skipped, not an error."""
+    return client.containers.list(all=True, filters={"label": LABEL}, ignore_removed=True)
+
+
 def remove_stale(client) -> int:
     """Remove containers left by codeharness processes on this host that no longer exist."""
     removed = 0
     host = socket.gethostname()
-    for c in client.containers.list(all=True, filters={"label": LABEL}):
+    for c in labelled(client):
         owner = c.labels.get(OWNER_LABEL, "")
         h, _, pid = owner.rpartition(":")
         if h == host and pid.isdigit() and _alive(int(pid)) and int(pid) != 0:
@@ -210,7 +216,7 @@ def remove_stale(client) -> int:
 
 def remove_all(client) -> int:
     n = 0
-    for c in client.containers.list(all=True, filters={"label": LABEL}):
+    for c in labelled(client):
         try:
             c.remove(force=True)
             n += 1

@@ -150,13 +150,13 @@ def test_killed_run_resumes_to_the_same_results(docker_client, humaneval_problem
 
 
 def test_no_container_outlives_the_pool_even_if_its_owner_is_killed(docker_client):
-    from sandboxes.docker_backend import LABEL
+    from sandboxes.docker_backend import labelled
 
     code = ("from sandboxes import make_pool\nimport time, sys\n"
             "p = make_pool('docker', workers=2).start()\nprint('up', flush=True)\ntime.sleep(60)\n")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "up"
-    mine = lambda: [c for c in docker_client.containers.list(all=True, filters={"label": LABEL})
+    mine = lambda: [c for c in labelled(docker_client)
                     if c.labels.get("codeharness.owner", "").endswith(f":{proc.pid}")]
     assert len(mine()) == 2
     proc.kill()
@@ -169,20 +169,50 @@ def test_no_container_outlives_the_pool_even_if_its_owner_is_killed(docker_clien
 
 def test_stale_containers_of_dead_owners_are_removed_at_start(docker_client):
     from sandboxes import image
-    from sandboxes.docker_backend import LABEL, OWNER_LABEL, remove_stale
+    from sandboxes.docker_backend import LABEL, OWNER_LABEL, labelled, remove_stale
     import socket
 
     c = docker_client.containers.create(image.default_tag(), command=["sleep", "60"],
                                         labels={LABEL: "stale", OWNER_LABEL: f"{socket.gethostname()}:999999999"})
     try:
         remove_stale(docker_client)
-        ids = [x.id for x in docker_client.containers.list(all=True, filters={"label": LABEL})]
+        ids = [x.id for x in labelled(docker_client)]
         assert c.id not in ids
     finally:
         try:
             c.remove(force=True)
         except Exception:
             pass
+
+
+def test_a_container_removed_by_another_process_mid_listing_is_not_an_error(docker_client, monkeypatch):
+    """Pools on one host clean up after each other: a container can vanish between the engine's list and
+    its inspect. Cleanup at pool start must skip it, not fail (CI once failed on exactly this race)."""
+    from sandboxes import image
+    from sandboxes.docker_backend import LABEL, OWNER_LABEL, labelled, remove_stale
+    import socket
+
+    made = [docker_client.containers.create(image.default_tag(), command=["sleep", "60"],
+                                            labels={LABEL: "stale", OWNER_LABEL: f"{socket.gethostname()}:999999999"})
+            for _ in range(2)]
+    real_get = type(docker_client.containers).get
+
+    def get_after_another_process_removed_it(self, container_id):
+        if container_id == made[0].id:
+            docker_client.api.remove_container(container_id, force=True)
+        return real_get(self, container_id)
+
+    monkeypatch.setattr(type(docker_client.containers), "get", get_after_another_process_removed_it)
+    try:
+        remove_stale(docker_client)
+        monkeypatch.undo()
+        assert not {c.id for c in made} & {c.id for c in labelled(docker_client)}
+    finally:
+        for c in made:
+            try:
+                c.remove(force=True)
+            except Exception:
+                pass
 
 
 def test_bench_on_a_prefix_of_humaneval(tmp_path):

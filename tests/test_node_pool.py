@@ -16,7 +16,7 @@ import pytest
 from harness.core.executor import ExecConfig, Executor
 from harness.rewards import CodeReward
 from sandboxes import Job, TestCase as Case
-from sandboxes.docker_backend import LABEL, OWNER_LABEL
+from sandboxes.docker_backend import LABEL, OWNER_LABEL, labelled
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 GRACE_S = 1.0
@@ -51,7 +51,7 @@ def wait_until(predicate, timeout_s: float) -> bool:
 
 def owned_by(client, pid: int) -> list:
     owner = f"{socket.gethostname()}:{pid}"
-    return [c for c in client.containers.list(all=True, filters={"label": LABEL})
+    return [c for c in labelled(client)
             if c.labels.get(OWNER_LABEL) == owner]
 
 
@@ -72,7 +72,7 @@ def test_four_processes_share_one_pool_and_it_goes_away(docker_client, runtime_e
 
     def watch():
         while not stop.is_set():
-            for c in docker_client.containers.list(all=True, filters={"label": LABEL}):
+            for c in labelled(docker_client):
                 seen[c.id] = (c.labels.get(LABEL), c.labels.get(OWNER_LABEL))
             time.sleep(0.2)
 

@@ -48,7 +48,7 @@ def run_sandbox(args) -> int:
         return 0
     if args.sandbox_cmd == "status":
         info = image.find(client)
-        containers = client.containers.list(all=True, filters={"label": docker_backend.LABEL})
+        containers = docker_backend.labelled(client)
         status = {
             "docker": client.version().get("Version"),
             "runtimes": sorted((client.info().get("Runtimes") or {}).keys()),
