@@ -24,7 +24,9 @@ def ci_run(docker_client, tmp_path_factory):
     parser = argparse.ArgumentParser()
     bench_training.add_arguments(parser)
     out = tmp_path_factory.mktemp("repro") / "out"
-    args = parser.parse_args(["--preset", "ci", "--out", str(out), "--arms", ",".join(CI_ARMS), "--workers", "2"])
+    # Two seeds as two processes at once (`--jobs 2`, as the cpu preset runs), sharing OUT/runs.jsonl.
+    args = parser.parse_args(["--preset", "ci", "--out", str(out), "--arms", ",".join(CI_ARMS), "--workers", "2",
+                              "--seeds", "2", "--jobs", "2"])
     assert bench_training.run(args) == 0
     return out, json.loads((out / "reproduce.json").read_text())
 
@@ -33,11 +35,17 @@ def ci_run(docker_client, tmp_path_factory):
 def test_ci_preset_runs_sft_then_rl_and_writes_the_report(ci_run):
     out, result = ci_run
     assert [r["arm"] for r in result["summary"]] == ["untrained", *CI_ARMS]
+    # Every (arm, seed) once in runs.jsonl, each a whole JSON line, though two processes appended to it.
+    lines = (out / "runs.jsonl").read_text().splitlines()
+    assert sorted((json.loads(x)["arm"], json.loads(x)["seed"]) for x in lines) == sorted(
+        [("untrained", 0)] + [(a, s) for a in CI_ARMS for s in (0, 1)])
+    assert [r["seeds"] for r in result["summary"]] == [1, 2, 2]
     # The stages hand over models by path: SFT's OUT/final is what the RL arm starts from, and the
     # base model is read back with from_pretrained like a user's checkpoint.
     assert result["best_sft"] == "sft-both"
-    rl = next(r for r in result["runs"] if r["arm"] == "pf-bw")
-    assert rl["init"] == str(out / "sft-both" / "seed0" / "final")
+    for seed in (0, 1):   # each seed's RL run starts from that seed's SFT model
+        rl = next(r for r in result["runs"] if r["arm"] == "pf-bw" and r["seed"] == seed)
+        assert rl["init"] == str(out / "sft-both" / f"seed{seed}" / "final")
     assert (out / "base" / "config.json").exists() and (out / "base" / "tokenizer.json").exists()
     for row in result["summary"]:
         for metric in ("heldout_pass@1", "heldout_pass@2", "train_pass@1"):

@@ -25,6 +25,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--arms", default=None,
                    help="with --preset: only these arms, comma-separated (sft-atomic, sft-both, ppo, pf-bon, pf-br, "
                         "pf-bw, rl-base); RL arms need the SFT arms, run before or in the same call")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="with --preset: (arm, seed) runs at once as processes, one torch thread each "
+                        "(default: the preset's; cpu: 2)")
     p.add_argument("--data", default="atomic", help="training problems (as `train --data`; default atomic)")
     p.add_argument("--data-dir", default=None)
     add_out_argument(p, "output directory: bench_training.md, bench_training.json", required=True)
@@ -64,9 +67,12 @@ def run_preset(args) -> int:
         raise UserError(f"--arms: unknown {', '.join(unknown)}; choose from {', '.join([*SFT_ARMS, *RL_ARMS])}")
     if args.seeds is not None and args.seeds < 1:
         raise UserError("--seeds must be at least 1")
+    if args.jobs is not None and args.jobs < 1:
+        raise UserError("--jobs must be at least 1")
+    preset = preset_with(args.preset, seeds=args.seeds, jobs=args.jobs)
     executor = Executor(exec_config(args))
     try:
-        result = run_reproduction(preset_with(args.preset, seeds=args.seeds), args.out, executor, arms=arms)
+        result = run_reproduction(preset, args.out, executor, arms=arms, jobs=preset.jobs)
     except ValueError as e:
         raise UserError(f"bench-training --preset {args.preset}: {e}") from None
     finally:

@@ -42,6 +42,8 @@ class Preset:
     # torch CPU threads. 1 on a shared 2-core machine: two threads wait on each other whenever the other
     # core is busy (measured 0.11 s/step idle, 1.3 s/step loaded; one thread: 0.16 s/step either way).
     threads: int = 1
+    # (arm, seed) runs at once, each a process with `threads` torch threads and its own sandbox pool.
+    jobs: int = 1
 
 
 PRESETS = {
@@ -51,7 +53,7 @@ PRESETS = {
                  ppo_eval_every=1, seeds=1, eval_problems=24, train_eval_problems=16, k=2, r2_problems=8,
                  r2_samples=3),
     # 2 CPU cores, <= 60 minutes (measured: see the README).
-    "cpu": Preset("cpu"),
+    "cpu": Preset("cpu", jobs=2),
     # One GPU: a ~30M model, more data, the steps docstrings, longer runs.
     "gpu": Preset("gpu", n_functions=2000, prompt_style="steps", hidden=512, layers=8, heads=8, vocab=8192,
                   corpus_chars=3_000_000, max_positions=1024, library_repeats=5, sft_steps=3000, sft_batch=32,

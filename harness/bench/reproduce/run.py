@@ -21,8 +21,18 @@ from harness.core.results import read_json, write_json_atomic
 
 
 def run_reproduction(preset: Preset, out: str, executor, progress: bool = True,
-                     arms: Optional[Sequence[str]] = None) -> dict:
-    """`arms` limits the run to some arms (a timed slice; the CI test)."""
+                     arms: Optional[Sequence[str]] = None, jobs: int = 1) -> dict:
+    """`arms` limits the run to some arms (a timed slice; the CI test). With `jobs` > 1 the arms run
+    as that many processes at once (one arm, every seed, per process; the SFT arms before the RL
+    arms), each with its own sandbox pool, sharing OUT/runs.jsonl; this process then writes the report."""
+    started = time.perf_counter()
+    done, ctx = _run_arms(preset, out, executor, progress, arms, jobs)
+    chosen, best_sft, train, test, atomic, untrained = ctx
+    return _report(preset, out, executor, started, done, chosen, best_sft, train, test, atomic, untrained)
+
+
+def _run_arms(preset: Preset, out: str, executor, progress: bool, arms: Optional[Sequence[str]], jobs: int = 1,
+              only_seed: Optional[int] = None):
     import torch
     from tqdm import tqdm
 
@@ -31,7 +41,6 @@ def run_reproduction(preset: Preset, out: str, executor, progress: bool = True,
     if preset.threads:
         torch.set_num_threads(preset.threads)
     os.makedirs(out, exist_ok=True)
-    started = time.perf_counter()
     data_dir = synthesize_data(preset, out, executor, progress)
     atomic = load_data(parse_data_spec("atomic"), need_response=True)
     train = load_data(parse_data_spec(f"synthetic:{data_dir}:train"), need_response=True, need_tests=True)
@@ -45,18 +54,24 @@ def run_reproduction(preset: Preset, out: str, executor, progress: bool = True,
         done[("untrained", 0)] = _record(runs_path, {"arm": "untrained", "seed": 0, "curve": [],
                                                      **ev.final(*_load(base), 0)})
     untrained = done[("untrained", 0)]
-    bar = tqdm(total=preset.seeds * len(chosen), desc="reproduce", unit="arm", disable=not progress)
+    seeds = range(preset.seeds) if only_seed is None else [only_seed]
+    todo = lambda names: [(a, s) for s in seeds for a in names if a in chosen and (a, s) not in done]
+    bar = tqdm(total=len(todo(SFT_ARMS) + todo(RL_ARMS)), desc="reproduce", unit="run", disable=not progress)
+    if jobs > 1:    # each phase's runs as processes; the loops below then find their rows done
+        for phase in (SFT_ARMS, RL_ARMS):
+            in_parallel(preset, out, executor.config, todo(phase), jobs, bar)
+        done = {(r["arm"], r["seed"]): r for r in read_jsonl(runs_path)}
     sft_records = {"sft-atomic": atomic.records, "sft-both": atomic.records + train.records}
     for arm in [a for a in SFT_ARMS if a in chosen]:
-        for seed in range(preset.seeds):
+        for seed in seeds:
             bar.set_postfix(arm=arm, seed=seed)
             if (arm, seed) not in done:
                 res = run_sft_arm(preset, base, sft_records[arm], os.path.join(out, arm, f"seed{seed}"), seed, ev)
                 done[(arm, seed)] = _record(runs_path, {"arm": arm, "seed": seed, **res})
-            bar.update()
+                bar.update()
     best_sft = best_sft_arm(done, preset.seeds)
     # Seed-major: a run cut short has every RL arm for its first seeds, not every seed of a few arms.
-    for seed in range(preset.seeds):
+    for seed in seeds:
         for arm in [a for a in RL_ARMS if a in chosen]:
             start_from, strategy, _ = RL_ARMS[arm]
             bar.set_postfix(arm=arm, seed=seed)
@@ -67,8 +82,12 @@ def run_reproduction(preset: Preset, out: str, executor, progress: bool = True,
                 res = run_rl_arm(preset, init, strategy, train, os.path.join(out, arm, f"seed{seed}"), seed, ev,
                                  executor)
                 done[(arm, seed)] = _record(runs_path, {"arm": arm, "seed": seed, "init": init, **res})
-            bar.update()
+                bar.update()
     bar.close()
+    return done, (chosen, best_sft, train, test, atomic, untrained)
+
+
+def _report(preset, out, executor, started, done, chosen, best_sft, train, test, atomic, untrained) -> dict:
     r2 = []
     if best_sft is not None and any(a in chosen for a in ("pf-bon", "pf-br", "pf-bw", "ppo")):
         r2_path = os.path.join(out, "r2.json")    # kept like runs.jsonl: a rerun rewrites the report only
@@ -94,7 +113,49 @@ def best_sft_arm(done: dict, seeds: int) -> Optional[str]:
     return max(reversed(finished), key=lambda a: mean[a], default=None)
 
 
+def in_parallel(preset: Preset, out: str, config, runs: Sequence[tuple[str, int]], jobs: int, bar) -> None:
+    """One process per (arm, seed), `jobs` at a time, spawned (not forked from a process that holds
+    torch threads); each appends its row to OUT/runs.jsonl when it finishes."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    if not runs:
+        return
+    with ProcessPoolExecutor(max_workers=min(jobs, len(runs)), mp_context=multiprocessing.get_context("spawn")) as pool:
+        running = {pool.submit(_one_run, preset, out, config, arm, seed): (arm, seed) for arm, seed in runs}
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                arm, seed = running.pop(fut)
+                try:
+                    fut.result()
+                except Exception as e:
+                    for other in running:
+                        other.cancel()
+                    raise ValueError(f"arm {arm} seed {seed} failed: {type(e).__name__}: {e}") from None
+                bar.set_postfix(arm=arm, seed=seed)
+                bar.update()
+
+
+def _one_run(preset: Preset, out: str, config, arm: str, seed: int) -> None:
+    """In a spawned process: one arm for one seed, with a sandbox pool of its own."""
+    from transformers.utils import logging as hf_logging
+
+    from harness.core.executor import Executor
+
+    hf_logging.disable_progress_bar()    # one bar for the run, the parent's
+    executor = Executor(config)
+    try:
+        _run_arms(preset, out, executor, False, [arm], only_seed=seed)
+    finally:
+        executor.close()
+
+
 def _record(path: str, row: dict) -> dict:
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(json.dumps(row) + "\n")
+    # One write(2) on an O_APPEND descriptor: processes running arms side by side append whole lines.
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, (json.dumps(row) + "\n").encode("utf-8"))
+    finally:
+        os.close(fd)
     return row
