@@ -4,24 +4,46 @@ A name that is a path to a .jsonl file loads it as custom problems (see benchmar
 """
 from __future__ import annotations
 
+import importlib
 import os
 from typing import Optional
 
-from benchmarks_data.atomic.benchmark import AtomicBenchmark
 from benchmarks_data.base import Benchmark, DataError
-from benchmarks_data.custom import CustomProblems
-from benchmarks_data.humaneval import HumanEval
-from benchmarks_data.humaneval_plus import HumanEvalPlus
-from benchmarks_data.leetcode_contest import LeetCodeContest
-from benchmarks_data.leetcodedataset import LeetCodeDataset
-from benchmarks_data.mbpp import Mbpp, MbppSanitized
-from benchmarks_data.mbpp_plus import MbppPlus
-from benchmarks_data.synthetic import SyntheticBenchmark
 
-BENCHMARKS: dict[str, type[Benchmark]] = {
-    cls.name: cls for cls in (HumanEval, HumanEvalPlus, Mbpp, MbppSanitized, MbppPlus, LeetCodeContest,
-                              LeetCodeDataset, AtomicBenchmark, SyntheticBenchmark)
-}
+
+class _Registry(dict):
+    """name -> Benchmark class, each module imported on first use: `evaluate --benchmark humaneval`
+    need not import (and pay start-up for) the atomic library or the LeetCode loaders."""
+
+    def __getitem__(self, name: str) -> type[Benchmark]:
+        value = dict.__getitem__(self, name)
+        if isinstance(value, str):
+            module, _, attr = value.partition(":")
+            value = getattr(importlib.import_module(module), attr)
+            dict.__setitem__(self, name, value)
+        return value
+
+    def get(self, name, default=None):
+        return self[name] if name in self else default
+
+    def values(self):
+        return [self[k] for k in self]
+
+    def items(self):
+        return [(k, self[k]) for k in self]
+
+
+BENCHMARKS: dict[str, type[Benchmark]] = _Registry({
+    "humaneval": "benchmarks_data.humaneval:HumanEval",
+    "humaneval-plus": "benchmarks_data.humaneval_plus:HumanEvalPlus",
+    "mbpp": "benchmarks_data.mbpp:Mbpp",
+    "mbpp-sanitized": "benchmarks_data.mbpp:MbppSanitized",
+    "mbpp-plus": "benchmarks_data.mbpp_plus:MbppPlus",
+    "leetcode-contest": "benchmarks_data.leetcode_contest:LeetCodeContest",
+    "leetcodedataset": "benchmarks_data.leetcodedataset:LeetCodeDataset",
+    "atomic": "benchmarks_data.atomic.benchmark:AtomicBenchmark",
+    "synthetic": "benchmarks_data.synthetic:SyntheticBenchmark",
+})
 
 
 def is_problems_file(name: str) -> bool:
@@ -33,6 +55,8 @@ def get_benchmark(name: str, data_path: Optional[str] = None, split: Optional[st
     if name not in BENCHMARKS and is_problems_file(name):
         if not os.path.isfile(name):
             raise DataError(f"{name}: no such problems file")
+        from benchmarks_data.custom import CustomProblems
+
         return CustomProblems(data_path=name, split=split, version=version)
     try:
         cls = BENCHMARKS[name]

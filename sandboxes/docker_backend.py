@@ -136,7 +136,7 @@ class DockerWorker(Worker):
             ready, _, _ = select.select([self.sock], [], [], timeout)
             if not ready:
                 return b""
-            data = self.sock.recv(1 << 20)
+            data = self.sock.recv(1 << 16)   # a 1 MiB buffer per read cost ~0.3 ms of allocation per job
             if not data:
                 tail = self.stderr_tail.decode(errors="replace").strip().splitlines()[-1:] or [""]
                 raise WorkerDied(f"container {self.container_id[:12]} exited {tail[0]}".strip())

@@ -39,10 +39,11 @@ class TestCase:
 
     def to_dict(self) -> dict:
         """Wire form: args/expected as tagged plain data so tuples, sets and bytes survive JSON."""
-        d = dataclasses.asdict(self)
-        d["args"] = encode_plain(self.args)
-        d["expected"] = encode_plain(self.expected)
-        return d
+        # Field by field, not dataclasses.asdict: that deep-copies args and expected only for them to be
+        # encoded again (a quarter of the driver's CPU per job on HumanEval).
+        return {"name": self.name, "kind": self.kind, "code": self.code, "args": encode_plain(self.args),
+                "expected": encode_plain(self.expected), "stdin": self.stdin, "atol": self.atol,
+                "time_limit_s": self.time_limit_s}
 
 
 @dataclass
@@ -61,9 +62,9 @@ class Limits:
         return self.wall_time_s if self.wall_time_s is not None else 3 * self.cpu_time_s + 5
 
     def to_dict(self) -> dict:
-        d = dataclasses.asdict(self)
-        d["wall_time_s"] = self.wall()
-        return d
+        return {"cpu_time_s": self.cpu_time_s, "wall_time_s": self.wall(), "memory_mb": self.memory_mb,
+                "max_processes": self.max_processes, "max_output_bytes": self.max_output_bytes,
+                "max_file_bytes": self.max_file_bytes, "test_clock": self.test_clock}
 
 
 @dataclass
@@ -149,11 +150,13 @@ class Outcome:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Outcome":
-        known = {f.name for f in dataclasses.fields(cls)}
-        kw = {k: v for k, v in d.items() if k in known}
+        kw = {k: v for k, v in d.items() if k in _OUTCOME_FIELDS}
         kw["tests"] = [TestResult.from_dict(t) for t in d.get("tests", [])]
         return cls(**kw)
 
     @classmethod
     def infra_failure(cls, message: str, attempts: int = 1) -> "Outcome":
         return cls(error=message, attempts=attempts)
+
+
+_OUTCOME_FIELDS = frozenset(f.name for f in dataclasses.fields(Outcome))

@@ -61,7 +61,9 @@ class Worker:
         if hello.get("event") != "hello":
             raise WorkerDied(f"unexpected greeting from runner: {hello!r:.200}")
 
-    def _recv(self, deadline: float) -> dict:
+    def _recv(self, deadline: float, idle: Optional[Callable[[], bool]] = None) -> dict:
+        """The next frame. While none comes, `idle()` is called every few tens of ms until it
+        returns True (the pool sends a job ahead from there)."""
         import json
 
         while True:
@@ -74,7 +76,10 @@ class Worker:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise WorkerDied("runner did not answer in time")
-            self._buf += self._read_some(min(left, 1.0))
+            data = self._read_some(min(left, 0.05 if idle else 1.0))
+            if not data and idle and idle():
+                idle = None
+            self._buf += data
 
     def cpu_seconds(self) -> Optional[float]:
         """CPU the sandbox has used since it started, everything in it counted (runner, judges,
@@ -82,8 +87,17 @@ class Worker:
         return None
 
     def execute(self, job: Job) -> Outcome:
+        self.send(job)
+        return self.receive(job)
+
+    def send(self, job: Job) -> None:
+        """Put a job in the runner's channel. The runner reads one frame at a time, exactly (no
+        read-ahead), so a job sent while another runs waits in the pipe, in no process's memory."""
         self._write(pack({"op": "job", "job": job.to_dict()}))
-        reply = self._recv(time.monotonic() + job.limits.wall() + HOST_GRACE_S)
+
+    def receive(self, job: Job, idle: Optional[Callable[[], bool]] = None) -> Outcome:
+        """The outcome of the oldest job sent and not yet received (the runner answers in order)."""
+        reply = self._recv(time.monotonic() + job.limits.wall() + HOST_GRACE_S, idle)
         if reply.get("event") != "outcome":
             raise WorkerDied(f"unexpected reply from runner: {reply!r:.200}")
         outcome = Outcome.from_dict(reply["outcome"])
@@ -142,8 +156,12 @@ class SandboxPool(PoolBase):
     """N workers made by `factory(index)`. Thread-safe: any thread may submit."""
 
     def __init__(self, factory: Callable[[int], Worker], workers: int, retries: int = 1,
-                 description: str = ""):
+                 description: str = "", pipeline: bool = True):
         self.factory, self.size, self.retries = factory, max(1, workers), retries
+        # Send a worker its next job while its current one runs, so the runner never waits for the
+        # host to turn an outcome around (a job sent ahead is not yet an attempt: if the sandbox
+        # dies or recycles under the current job, it is sent again to the fresh one).
+        self.pipeline = pipeline
         self.description = description
         self._tasks: queue.Queue = queue.Queue()
         self._threads: list[threading.Thread] = []
@@ -186,17 +204,45 @@ class SandboxPool(PoolBase):
         return w
 
     def _loop(self, i: int) -> None:
+        ahead: Optional[tuple] = None      # (job, future, in worker i's channel): the task sent ahead
         while True:
-            item = self._tasks.get()
-            if item is None:
-                return
-            job, fut = item
-            if not fut.set_running_or_notify_cancel():
-                continue
-            fut.set_result(self._execute(i, job))
+            if ahead is not None:
+                (job, fut, sent), ahead = ahead, None
+            else:
+                item = self._tasks.get()
+                if item is None:
+                    return
+                (job, fut), sent = item, False
+                if not fut.set_running_or_notify_cancel():
+                    continue
+            outcome, ahead = self._execute(i, job, sent)
+            fut.set_result(outcome)
 
-    def _execute(self, i: int, job: Job) -> Outcome:
+    def _send_ahead(self, worker) -> Optional[tuple]:
+        """Take the next queued task, if one is waiting, and send its job to `worker` now."""
+        if not self.pipeline:
+            return None
+        try:
+            item = self._tasks.get_nowait()
+        except queue.Empty:
+            return None
+        if item is None:            # close(): the stop is for the loop
+            self._tasks.put(None)
+            return None
+        if not item[1].set_running_or_notify_cancel():
+            return None
+        worker.send(item[0])
+        return item
+
+    def _execute(self, i: int, job: Job, sent: bool = False) -> tuple[Outcome, Optional[tuple]]:
+        """Run `job` on worker i (already in its channel when `sent`). Returns the outcome and the
+        task sent ahead of it, if any, as (job, future, still in worker i's channel)."""
+        if self._closed:
+            return Outcome.infra_failure("sandbox pool closed"), None
         error, died_running = "", 0
+        ahead: Optional[tuple] = None
+        ahead_in = False        # whether `ahead` is in the channel of the worker now in slot i
+        lost = lambda: None if ahead is None else (*ahead, False)
         for attempt in range(1, self.retries + 2):
             running = False
             try:
@@ -204,14 +250,28 @@ class SandboxPool(PoolBase):
                 if worker is None:
                     worker = self._workers[i] = self._new_worker(i)
                 running = True
-                outcome = worker.execute(job)
+                if getattr(type(worker), "execute", None) is not Worker.execute:   # its own execute: one at a time
+                    outcome = worker.execute(job)
+                else:
+                    if not sent:
+                        worker.send(job)
+
+                    def send_ahead() -> bool:   # now, or while the job runs if none is queued yet
+                        nonlocal ahead, ahead_in
+                        if ahead is None:
+                            ahead = self._send_ahead(worker)
+                            ahead_in = ahead is not None
+                        return ahead is not None or not self.pipeline
+
+                    outcome = worker.receive(job, None if send_ahead() else send_ahead)
                 outcome.attempts = attempt
-                if getattr(worker, "recycle", False):
+                if getattr(worker, "recycle", False):       # the runner exited after this job
                     worker.close()
                     self._workers[i] = None
                     with self._lock:
                         self.recycled += 1
-                return outcome
+                    return outcome, lost()
+                return outcome, None if ahead is None else (*ahead, ahead_in)
             except Exception as e:  # the worker (container) died or broke protocol: replace it
                 error = f"{type(e).__name__}: {e}"
                 died_running += running
@@ -220,11 +280,12 @@ class SandboxPool(PoolBase):
                 self._workers[i] = None
                 with self._lock:
                     self.replaced += 1
+                sent = ahead_in = False     # a retry goes to a fresh worker; a task sent ahead went down with it
                 if self._closed:
                     break
         if died_running == attempt and not self._closed and self._healthy(i):
-            return self.sandbox_killed(job, error, attempt)
-        return Outcome.infra_failure(f"sandbox failed after {attempt} attempt(s): {error}", attempts=attempt)
+            return self.sandbox_killed(job, error, attempt), lost()
+        return Outcome.infra_failure(f"sandbox failed after {attempt} attempt(s): {error}", attempts=attempt), lost()
 
     def _healthy(self, i: int) -> bool:
         """Whether a fresh worker starts: then the sandbox is fine and the job is what brought it down."""

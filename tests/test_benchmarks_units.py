@@ -250,3 +250,17 @@ def test_reference_inputs_it_cannot_finish_are_left_out_but_its_errors_fail_the_
     assert entry["base"] == [1] and entry["plus"] == [2, None, None]
     raised = TestResult("plus_1", "error", 0.01, "ValueError", "boom")
     assert "ValueError" in EvalPlusBenchmark.capture_entry(row, outcome(ok, raised, big))
+
+
+def test_the_registry_names_each_benchmark_by_its_own_name_and_imports_it_only_when_asked():
+    import subprocess
+    import sys
+
+    from benchmarks_data.registry import BENCHMARKS
+
+    assert all(cls.name == name for name, cls in BENCHMARKS.items())
+    # `evaluate --benchmark humaneval` does not pay for importing the atomic library or the LeetCode loaders.
+    code = ("import sys; from benchmarks_data.registry import get_benchmark; get_benchmark('humaneval'); "
+            "print(sorted(m for m in sys.modules if m.startswith('benchmarks_data.')))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "benchmarks_data.humaneval'" in loaded and "atomic" not in loaded and "leetcode" not in loaded, loaded

@@ -9,7 +9,7 @@ import pytest
 from harness.core.judge import verdict
 from sandboxes import Job, Limits, TestCase
 from tests.conftest_docker import hostile_limits
-from tests.hostile.cases import MEMORY, NEIGHBOUR_HONEST, NEIGHBOUR_THIEF
+from tests.hostile.cases import AHEAD_THIEF, MEMORY, NEIGHBOUR_HONEST, NEIGHBOUR_THIEF
 from tests.hostile.run import job_for
 
 # The expected answer is a secret the candidate cannot compute: only theft gets it right.
@@ -127,6 +127,35 @@ def test_no_answer_key_in_the_candidate(one_worker):
 
 def test_no_neighbour_program_in_the_candidate(one_worker):
     assert neighbour_rows(one_worker.run_all) == ["passed", "failed"]
+
+
+def test_the_ahead_thief_finds_a_program_in_its_memory_or_on_its_stdin():
+    """The attack is real: it finds the marked program planted in its memory, or waiting on its stdin."""
+    import subprocess
+    import sys
+
+    assert run_in_fresh_process("keep = %r" % NEIGHBOUR_HONEST, AHEAD_THIEF, "add(1, 2)") == "3"
+    code = AHEAD_THIEF + "\nprint(add(1, 2))\n"
+    out = subprocess.run([sys.executable, "-c", code], input=NEIGHBOUR_HONEST, capture_output=True, text=True,
+                         timeout=120, check=True).stdout.strip()
+    assert out == "3"
+
+
+def test_the_job_sent_ahead_is_out_of_the_running_candidates_reach(one_worker):
+    """The pool sends a worker its next job while the current one runs (pipelining): that job waits
+    in the runner's channel, which the running candidate can neither read nor drain."""
+    limits = hostile_limits()
+    worker, events = one_worker._workers[0], []
+    send, receive = worker.send, worker.receive
+    worker.send = lambda job: (events.append(("send", job.job_id)), send(job))[1]
+    worker.receive = lambda job, idle=None: (receive(job, idle), events.append(("received", job.job_id)))[0]
+    try:
+        outcomes = one_worker.run_all([job_for(AHEAD_THIEF, "strict", limits, "ahead-thief"),
+                                       job_for(NEIGHBOUR_HONEST, "strict", limits, "honest-with-marker")])
+    finally:
+        del worker.send, worker.receive
+    assert events.index(("send", "honest-with-marker")) < events.index(("received", "ahead-thief")), events
+    assert [verdict(o, expected_tests=1).status for o in outcomes] == ["failed", "passed"]
 
 
 def test_stalled_pipes_end_in_the_samples_own_time(one_worker):

@@ -82,3 +82,19 @@ def test_sandbox_cpu_counts_work_not_waiting(hardening_client):
             used.append(pool.sandbox_cpu_seconds() - before)
     assert used[0] >= 0.55, used
     assert used[1] < 0.3, used
+
+
+def test_every_field_of_a_test_and_of_the_limits_goes_over_the_wire():
+    """Job.to_dict is written field by field (for speed): a field added to TestCase or Limits and not
+    to its to_dict would silently never reach the runner."""
+    import dataclasses
+
+    from sandboxes.job import Limits, TestCase as Case
+
+    case = Case("t", kind="call", code="x", args=[(1, 2)], expected={3}, stdin="in", atol=0.5, time_limit_s=2.0)
+    assert set(case.to_dict()) == {f.name for f in dataclasses.fields(Case)}
+    assert {k: v for k, v in case.to_dict().items() if k not in ("args", "expected")} == {
+        "name": "t", "kind": "call", "code": "x", "stdin": "in", "atol": 0.5, "time_limit_s": 2.0}
+    limits = Limits(cpu_time_s=2, memory_mb=300, max_processes=5, max_output_bytes=7, max_file_bytes=9,
+                    test_clock="wall")
+    assert limits.to_dict() == {**dataclasses.asdict(limits), "wall_time_s": limits.wall()}

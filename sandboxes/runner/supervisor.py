@@ -53,6 +53,21 @@ def make_nondumpable() -> None:
         pass
 
 
+def children_of(ppid: int) -> list[int]:
+    """Processes whose parent is `ppid` (from /proc/<pid>/stat: the field after the command)."""
+    kids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry, "rb") as f:
+                    fields = f.read().rpartition(b")")[2].split()
+                if int(fields[1]) == ppid:
+                    kids.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return kids
+
+
 def count_own_processes(uid: int) -> int:
     n = 0
     for entry in os.listdir("/proc"):
@@ -290,7 +305,18 @@ class Supervisor:
             self.kill_everything()
         else:
             self.reap()   # orphans of job processes are ours (PID 1) once their parents die
+        self.wait_until_gone()
         return used
+
+    def wait_until_gone(self, limit_s: float = 1.0) -> None:
+        """Reap until no killed orphan of a job is left among our children (as PID 1 we inherit
+        them): one that had not died yet when we reaped would stay a zombie, seen by the next job."""
+        if not self.contained:
+            return
+        deadline = time.monotonic() + limit_s
+        while [p for p in children_of(os.getpid()) if p != self.zygote.pid] and time.monotonic() < deadline:
+            time.sleep(0.0005)
+            self.reap()
 
     def kill_everything(self) -> None:
         if not self.contained:

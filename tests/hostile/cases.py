@@ -110,6 +110,39 @@ else:
     def add(a, b):
         return a - b - 1
 """
+# Runs while the next job waits in the runner's channel (the pool sends it ahead): looks for that
+# job's program through the runner's stdin, every descriptor it holds, and its own raw memory.
+AHEAD_THIEF = MEMORY + r"""
+import os, time
+time.sleep(0.5)
+def _find():
+    mark = ("# " + "N31GHB" + "0UR" + "\n").encode()
+    blobs = []
+    mine = (3, 4)   # its own channel to the judge: draining it would only fail its own test
+    for path in ["/proc/1/fd/0", "/proc/1/fd/1"] + ["/proc/self/fd/%d" % i for i in range(64) if i not in mine]:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+            blobs.append(os.read(fd, 1 << 20))
+        except OSError:
+            pass
+    for fd in (fd for fd in range(64) if fd not in mine):
+        try:
+            os.set_blocking(fd, False)
+            blobs.append(os.read(fd, 1 << 20))
+        except OSError:
+            pass
+    blobs += list(_memory())
+    for blob in blobs:
+        i = blob.find(mark)
+        while i >= 0:
+            if b"def add" in blob[i:i + 200].split(b"\x00")[0]:
+                return True
+            i = blob.find(mark, i + 1)
+    return False
+_seen = _find()
+def add(a, b):
+    return a + b if _seen else a - b - 1
+"""
 DEEP_TREE = """
 import os
 os.chdir(os.environ.get("TMPDIR", "/tmp"))
