@@ -17,6 +17,13 @@ from sandboxes.runner.protocol import FRAME, pack
 
 # Host-side grace on top of a job's wall limit before its worker is declared dead.
 HOST_GRACE_S = 30.0
+# Largest job frame sent ahead while another job runs: it must fit, unread, in the channel's buffer
+# (a pipe holds 64 KiB, a degraded one 4 KiB per page; a socket more).
+AHEAD_MAX_BYTES = 16 << 10
+
+
+def job_frame(job: Job) -> bytes:
+    return pack({"op": "job", "job": job.to_dict()})
 
 
 def in_input_order(results: Iterable[tuple[int, Outcome]], n: int) -> list[Outcome]:
@@ -90,10 +97,10 @@ class Worker:
         self.send(job)
         return self.receive(job)
 
-    def send(self, job: Job) -> None:
+    def send(self, job: Job, frame: Optional[bytes] = None) -> None:
         """Put a job in the runner's channel. The runner reads one frame at a time, exactly (no
         read-ahead), so a job sent while another runs waits in the pipe, in no process's memory."""
-        self._write(pack({"op": "job", "job": job.to_dict()}))
+        self._write(frame if frame is not None else job_frame(job))
 
     def receive(self, job: Job, idle: Optional[Callable[[], bool]] = None) -> Outcome:
         """The outcome of the oldest job sent and not yet received (the runner answers in order)."""
@@ -218,8 +225,8 @@ class SandboxPool(PoolBase):
             outcome, ahead = self._execute(i, job, sent)
             fut.set_result(outcome)
 
-    def _send_ahead(self, worker) -> Optional[tuple]:
-        """Take the next queued task, if one is waiting, and send its job to `worker` now."""
+    def _take_next(self) -> Optional[tuple]:
+        """The next queued task, if one is waiting, marked running: (job, future)."""
         if not self.pipeline:
             return None
         try:
@@ -229,10 +236,7 @@ class SandboxPool(PoolBase):
         if item is None:            # close(): the stop is for the loop
             self._tasks.put(None)
             return None
-        if not item[1].set_running_or_notify_cancel():
-            return None
-        worker.send(item[0])
-        return item
+        return item if item[1].set_running_or_notify_cancel() else None
 
     def _execute(self, i: int, job: Job, sent: bool = False) -> tuple[Outcome, Optional[tuple]]:
         """Run `job` on worker i (already in its channel when `sent`). Returns the outcome and the
@@ -240,7 +244,7 @@ class SandboxPool(PoolBase):
         if self._closed:
             return Outcome.infra_failure("sandbox pool closed"), None
         error, died_running = "", 0
-        ahead: Optional[tuple] = None
+        ahead: Optional[tuple] = None   # (job, future): the next task, taken for this worker
         ahead_in = False        # whether `ahead` is in the channel of the worker now in slot i
         lost = lambda: None if ahead is None else (*ahead, False)
         for attempt in range(1, self.retries + 2):
@@ -257,10 +261,17 @@ class SandboxPool(PoolBase):
                         worker.send(job)
 
                     def send_ahead() -> bool:   # now, or while the job runs if none is queued yet
+                        # The next task is this worker's from here on, sent or not. Only a small job
+                        # is sent now: a write the runner does not read yet could block while the
+                        # runner blocks writing an outcome we are not reading (both directions of
+                        # the channel are bounded buffers); a large one is sent when the worker is free.
                         nonlocal ahead, ahead_in
                         if ahead is None:
-                            ahead = self._send_ahead(worker)
-                            ahead_in = ahead is not None
+                            ahead = self._take_next()
+                            frame = None if ahead is None else job_frame(ahead[0])
+                            if frame is not None and len(frame) <= AHEAD_MAX_BYTES:
+                                worker.send(ahead[0], frame)
+                                ahead_in = True
                         return ahead is not None or not self.pipeline
 
                     outcome = worker.receive(job, None if send_ahead() else send_ahead)

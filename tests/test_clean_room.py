@@ -147,7 +147,7 @@ def test_the_job_sent_ahead_is_out_of_the_running_candidates_reach(one_worker):
     limits = hostile_limits()
     worker, events = one_worker._workers[0], []
     send, receive = worker.send, worker.receive
-    worker.send = lambda job: (events.append(("send", job.job_id)), send(job))[1]
+    worker.send = lambda job, *frame: (events.append(("send", job.job_id)), send(job, *frame))[1]
     worker.receive = lambda job, idle=None: (receive(job, idle), events.append(("received", job.job_id)))[0]
     try:
         outcomes = one_worker.run_all([job_for(AHEAD_THIEF, "strict", limits, "ahead-thief"),
@@ -156,6 +156,25 @@ def test_the_job_sent_ahead_is_out_of_the_running_candidates_reach(one_worker):
         del worker.send, worker.receive
     assert events.index(("send", "honest-with-marker")) < events.index(("received", "ahead-thief")), events
     assert [verdict(o, expected_tests=1).status for o in outcomes] == ["failed", "passed"]
+
+
+def test_a_large_job_waiting_behind_a_large_outcome_does_not_deadlock(one_worker):
+    """Both directions of a runner's channel are bounded buffers: a large job sent ahead, blocking
+    until the runner reads it, while the runner blocks writing a large outcome nobody reads, would
+    hang both forever. Large jobs are not sent ahead; both jobs finish."""
+    import threading
+
+    many = Job(program="def add(a, b):\n    return a + b\n", entry_point="add", job_id="large-outcome",
+               tests=[TestCase(f"t{i}", code="assert add(1, 2) == 3") for i in range(3000)],
+               limits=Limits(cpu_time_s=20, memory_mb=512))
+    large = job_for("# " + "x" * (256 << 10) + "\ndef add(a, b):\n    return a + b\n", "strict", hostile_limits(),
+                    "large-job")
+    done: list = []
+    runner = threading.Thread(target=lambda: done.extend(one_worker.run_all([many, large])), daemon=True)
+    runner.start()
+    runner.join(120)
+    assert done, "the pool hung: a large job sent ahead while the runner wrote a large outcome"
+    assert [verdict(o, expected_tests=len(j.tests)).status for j, o in zip([many, large], done)] == ["passed", "passed"]
 
 
 def test_stalled_pipes_end_in_the_samples_own_time(one_worker):
