@@ -9,7 +9,7 @@ import pytest
 from harness.core.judge import verdict
 from sandboxes import Job, Limits, TestCase
 from tests.conftest_docker import hostile_limits
-from tests.hostile.cases import AHEAD_THIEF, MEMORY, NEIGHBOUR_HONEST, NEIGHBOUR_THIEF
+from tests.hostile.thieves import AHEAD_THIEF, MEMORY, NEIGHBOUR_HONEST, NEIGHBOUR_THIEF
 from tests.hostile.run import job_for
 
 # The expected answer is a secret the candidate cannot compute: only theft gets it right.

@@ -41,14 +41,14 @@ COMMANDS = {
 }
 
 
-def build_parser(only: Optional[str] = "") -> argparse.ArgumentParser:
+def build_parser(only: Optional[str] = None) -> argparse.ArgumentParser:
     """Every verb's flags, or with `only` just that verb's: importing each verb's module to add its
-    flags costs about 0.4 s of start-up that a run of one verb does not need (None: no verb's flags)."""
+    flags costs about 0.4 s of start-up that a run of one verb does not need."""
     parser = argparse.ArgumentParser(prog="codeharness", description="Secure execution and evaluation for code LLMs.")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (module, add, run, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        if only == "" or name == only:
+        if only is None or name == only:
             getattr(importlib.import_module(module), add)(p)
         p.set_defaults(_run=(module, run))
     return parser

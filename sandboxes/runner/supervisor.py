@@ -53,29 +53,31 @@ def make_nondumpable() -> None:
         pass
 
 
+def proc_pids() -> list[str]:
+    return [entry for entry in os.listdir("/proc") if entry.isdigit()]
+
+
 def children_of(ppid: int) -> list[int]:
     """Processes whose parent is `ppid` (from /proc/<pid>/stat: the field after the command)."""
     kids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open("/proc/%s/stat" % entry, "rb") as f:
-                    fields = f.read().rpartition(b")")[2].split()
-                if int(fields[1]) == ppid:
-                    kids.append(int(entry))
-            except (OSError, IndexError, ValueError):
-                pass
+    for pid in proc_pids():
+        try:
+            with open("/proc/%s/stat" % pid, "rb") as f:
+                fields = f.read().rpartition(b")")[2].split()
+            if int(fields[1]) == ppid:
+                kids.append(int(pid))
+        except (OSError, IndexError, ValueError):
+            pass
     return kids
 
 
 def count_own_processes(uid: int) -> int:
     n = 0
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                n += os.stat("/proc/" + entry).st_uid == uid
-            except OSError:
-                pass
+    for pid in proc_pids():
+        try:
+            n += os.stat("/proc/" + pid).st_uid == uid
+        except OSError:
+            pass
     return n
 
 

@@ -5,7 +5,7 @@ computes nothing. Under a runner whose candidate was forked holding its job it s
 zero; from a clean room it must score 0."""
 from __future__ import annotations
 
-from tests.hostile.cases import MEMORY
+from tests.hostile.thieves import MEMORY
 
 CORE = MEMORY + r'''
 import ast, gc, sys

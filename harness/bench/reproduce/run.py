@@ -22,9 +22,9 @@ from harness.core.results import read_json, write_json_atomic
 
 def run_reproduction(preset: Preset, out: str, executor, progress: bool = True,
                      arms: Optional[Sequence[str]] = None, jobs: int = 1) -> dict:
-    """`arms` limits the run to some arms (a timed slice; the CI test). With `jobs` > 1 the arms run
-    as that many processes at once (one arm, every seed, per process; the SFT arms before the RL
-    arms), each with its own sandbox pool, sharing OUT/runs.jsonl; this process then writes the report."""
+    """`arms` limits the run to some arms (a timed slice; the CI test). With `jobs` > 1 the runs go
+    as that many processes at once (one arm for one seed per process; the SFT runs before the RL
+    runs), each with its own sandbox pool, sharing OUT/runs.jsonl; this process then writes the report."""
     started = time.perf_counter()
     done, ctx = _run_arms(preset, out, executor, progress, arms, jobs)
     chosen, best_sft, train, test, atomic, untrained = ctx
