@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sandboxes.runner.protocol import FRAME
 
-MODULES = ("protocol", "structs", "compare", "jobio", "candidate", "capture", "programs", "zygote", "remote", "judge", "events",
+MODULES = ("preload", "protocol", "structs", "compare", "jobio", "candidate", "capture", "programs", "zygote", "remote", "judge", "events",
            "cleanup", "supervisor")
 
 BOOTSTRAP = (

@@ -9,6 +9,8 @@ import resource
 import signal
 import sys
 
+from sandboxes.runner import preload
+
 TAIL = 2048
 READS_PER_CALL = 16    # at most 1 MiB per read(): a flood cannot keep the runner from its deadlines
 
@@ -46,7 +48,7 @@ def set_nonblocking(fd: int) -> None:
 
 def set_limits(limits: dict, nproc_base: int) -> None:
     cpu = int(math.ceil(float(limits["cpu_time_s"]))) + 1
-    mem = int(limits["memory_mb"]) << 20
+    mem = (int(limits["memory_mb"]) << 20) + preload.extra_vm_bytes()
     for res, value in (
         (resource.RLIMIT_CPU, (cpu, cpu + 1)),
         (resource.RLIMIT_AS, (mem, mem)),
@@ -175,6 +177,12 @@ def become_job(limits: dict, work: str, nproc_base: int, stdin_fd, out_w: int, e
     sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
     for sig in (signal.SIGPIPE, signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
         signal.signal(sig, signal.SIG_DFL)
-    # Every fork would otherwise replay the parent's random stream.
+    # Every fork would otherwise replay the parent's random streams (numpy's too, when preloaded).
     random.seed()
+    np_random = sys.modules.get("numpy.random")
+    if np_random is not None:
+        try:
+            np_random.seed()
+        except Exception:
+            pass
     set_limits(limits, nproc_base)

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 
-from sandboxes.runner import judge
+from sandboxes.runner import judge, preload
 from sandboxes.runner.cleanup import any_sysv_ipc, remove_sysv_ipc, remove_tree
 from sandboxes.runner.events import parse_events, record
 from sandboxes.runner.jobio import TAIL, JobIO, drop_to, job_uid, set_nonblocking, set_oom_score_adj
@@ -128,7 +128,20 @@ class Supervisor:
         self.zygote_cpu, self.zygote_rss = 0.0, 0
         self.broken = ""
 
+    def preload_for(self, job: dict) -> None:
+        """The heavy libraries the job names, imported here (for its judge) and in the zygote (for
+        its candidate) before either is forked; once per sandbox."""
+        wanted = preload.named_by(job)
+        if not wanted:
+            return
+        preload.load(wanted)
+        try:
+            self.zygote.preload(wanted)
+        except ZygoteGone as e:
+            self.broken = "zygote: %s" % e
+
     def run(self, job: dict) -> dict:
+        self.preload_for(job)
         work = tempfile.mkdtemp(prefix="job-", dir=self.work_root)
         os.chmod(work, 0o777)
         io = JobIO(job["limits"], work, self.nproc_base)
@@ -401,6 +414,7 @@ def main(argv=None) -> None:
     else:
         signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
         signal.signal(signal.SIGINT, lambda *_: os._exit(0))
+    preload.load(preload.STARTUP)   # before the zygote is forked
     sup = Supervisor(contained, work_root)
     write_frame(1, {"event": "hello", "pid": os.getpid(), "python": sys.version.split()[0]})
     while True:

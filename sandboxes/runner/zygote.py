@@ -20,10 +20,12 @@ import signal
 import socket
 import time
 
+from sandboxes.runner import preload
 from sandboxes.runner.jobio import become_job
 
 MAX_MSG = 1 << 16
 CALL_TIMEOUT_S = 5.0
+PRELOAD_TIMEOUT_S = 60.0   # numpy takes about 0.1 s; far more on a loaded machine or under gVisor
 
 
 class ZygoteGone(Exception):
@@ -89,6 +91,10 @@ class Zygote:
         not the zygote's), in one round trip. wait=False: do not wait for it to die (the next
         kill_all reaps it)."""
         return self.call({"op": "kill", "pid": pid, "wait": wait}).get("status")
+
+    def preload(self, names) -> list:
+        """Have the zygote import these libraries (preload.ON_DEMAND) for the candidates it forks."""
+        return self.call({"op": "preload", "names": list(names)}, timeout=PRELOAD_TIMEOUT_S).get("loaded", [])
 
     def kill_all(self) -> dict:
         """Kill every job process; returns the zygote's children's cumulative CPU seconds and max RSS."""
@@ -188,6 +194,9 @@ def serve(sock: socket.socket, contained: bool) -> None:
                     except ChildProcessError:
                         pass
                 reply = {"status": statuses.pop(pid, None)}
+            elif op == "preload":
+                names = msg.get("names")
+                reply = {"loaded": preload.load([n for n in names if isinstance(n, str)] if isinstance(names, list) else [])}
             elif op == "kill_all":
                 _kill_all(contained, statuses)
                 statuses.clear()
