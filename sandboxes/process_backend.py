@@ -22,7 +22,7 @@ import tempfile
 
 from sandboxes.pool import Worker, WorkerDied
 from sandboxes.runner import BOOTSTRAP
-from sandboxes.runner.supervisor import count_own_processes
+from sandboxes.runner.procs import count_own_processes
 from sandboxes.sandbox_python import sandbox_python
 
 LIMITATIONS = ("no cgroup memory/pids limits (per-process rlimits only), host kernel shared, /usr readable")

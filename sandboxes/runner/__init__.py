@@ -9,7 +9,7 @@ from pathlib import Path
 from sandboxes.runner.protocol import FRAME
 
 MODULES = ("preload", "protocol", "structs", "compare", "jobio", "candidate", "capture", "programs", "zygote", "remote", "judge", "events",
-           "cleanup", "supervisor")
+           "cleanup", "procs", "supervisor")
 
 BOOTSTRAP = (
     "import sys,json,types\n"

@@ -25,7 +25,9 @@ from sandboxes.runner.jobio import become_job
 
 MAX_MSG = 1 << 16
 CALL_TIMEOUT_S = 5.0
-PRELOAD_TIMEOUT_S = 60.0   # numpy takes about 0.1 s; far more on a loaded machine or under gVisor
+# numpy takes about 0.1 s, far more on a loaded machine or under gVisor; under the host's grace
+# (pool.HOST_GRACE_S), so a stuck import recycles the sandbox rather than timing the worker out.
+PRELOAD_TIMEOUT_S = 20.0
 
 
 class ZygoteGone(Exception):
