@@ -176,6 +176,7 @@ class SandboxPool(PoolBase):
         self._lock = threading.Lock()
         self._closed = False
         self.replaced = 0   # workers that died or broke protocol
+        self.replace_errors: list[str] = []   # why, with the job that was running (the last 20)
         self.recycled = 0   # runners that could not make themselves clean after a job (its verdict stands)
 
     def start(self) -> "SandboxPool":
@@ -291,6 +292,7 @@ class SandboxPool(PoolBase):
                 self._workers[i] = None
                 with self._lock:
                     self.replaced += 1
+                    self.replace_errors = (self.replace_errors + [f"{job.job_id}: {error}"])[-20:]
                 sent = ahead_in = False     # a retry goes to a fresh worker; a task sent ahead went down with it
                 if self._closed:
                     break

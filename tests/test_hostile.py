@@ -92,5 +92,5 @@ def test_bubblewrap_process_backend_withstands_the_corpus():
         pytest.skip("bubblewrap (bwrap) not installed: the process backend has no namespaces here")
     with make_pool("process", workers=2, limits=hostile_limits()) as pool:
         rows = run_corpus(pool.run_all, "strict", hostile_limits())
-        assert pool.replaced == 0
+        assert pool.replaced == 0, pool.replace_errors
     assert mismatches(rows, lambda c: c.strict) == []
