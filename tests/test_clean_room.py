@@ -253,7 +253,8 @@ def poisoning_rows(run_all):
 
 
 def test_one_jobs_test_code_cannot_reach_the_next_job(one_worker):
-    """The judge lives and dies with its job: what a job's test code patches is gone after it."""
+    """A job with other test code gets a fresh judge: what a job's test code patches is gone after it
+    (test_judge_reuse.py: the next sample of the same problem may keep the judge)."""
     assert poisoning_rows(one_worker.run_all) == ["passed", "failed", "failed", "failed"]
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sandboxes.runner.protocol import FRAME
 
-MODULES = ("preload", "protocol", "structs", "compare", "jobio", "candidate", "capture", "programs", "zygote", "remote", "judge", "events",
-           "cleanup", "procs", "supervisor")
+MODULES = ("preload", "protocol", "structs", "compare", "jobio", "procs", "candidate", "capture", "programs", "zygote",
+           "remote", "judge", "events", "judge_process", "cleanup", "supervisor")
 
 BOOTSTRAP = (
     "import sys,json,types\n"

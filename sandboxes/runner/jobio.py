@@ -98,6 +98,13 @@ class JobIO:
     def fds(self) -> list:
         return list(self.open)
 
+    def restart(self, work: str) -> None:
+        """The next job of the same judge (judge_process.py): its own directory, empty tails."""
+        self.work = work
+        for tail in self.tails.values():
+            tail.clear()
+        self.total = 0
+
     def read(self, fd: int) -> bool:
         """Consume (up to READS_PER_CALL chunks of) what is available on one of our fds. False when
         fd is not ours."""

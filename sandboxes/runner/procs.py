@@ -30,6 +30,24 @@ def count_own_processes(uid: int) -> int:
     return n
 
 
+def processes_of(uid: int) -> list[int]:
+    """Processes whose real or saved uid is `uid` (those a sender of that uid may signal), from
+    /proc/<pid>/status: /proc/<pid> itself is root's when the process is non-dumpable."""
+    pids = []
+    for pid in proc_pids():
+        try:
+            with open("/proc/%s/status" % pid, "rb") as f:
+                for line in f:
+                    if line.startswith(b"Uid:"):
+                        ids = line.split()
+                        if int(ids[1]) == uid or int(ids[3]) == uid:
+                            pids.append(int(pid))
+                        break
+        except (OSError, IndexError, ValueError):
+            pass
+    return pids
+
+
 OOM_FILES = ("/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events")
 
 

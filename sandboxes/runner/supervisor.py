@@ -6,16 +6,16 @@ process serve a job:
   test code or compares values;
 - the zygote (zygote.py), forked before the first job is read: the clean room every candidate
   and stdin/stdout program is forked from, so no candidate starts with a job in its memory;
-- a judge per strict job, forked for the job and thrown away after it: it runs the job's test
-  code and comparisons under its own uid (where the sandbox gives one), non-dumpable, so the
-  candidate can neither signal, trace nor read it, and nothing one job's test code does (a
-  patched builtin, a poisoned module) reaches the next job.
+- a judge per strict job (judge_process.py): it runs the job's test code and comparisons under
+  its own uid (where the sandbox gives one), non-dumpable, so the candidate can neither signal,
+  trace nor read it. It is thrown away after the job, or serves the next job when that job's
+  trusted part is the same (the next sample of the same problem): nothing one job's test code
+  does (a patched builtin, a poisoned module) reaches a job with other test code.
 Each job gets a fresh working directory; after each job every job process is killed and the
 writable directories emptied. When that cannot be done (the zygote died, a tree will not go
 away) the outcome says "recycle" and the runner exits after sending it: the pool starts a
 fresh sandbox.
 """
-import ctypes
 import os
 import resource
 import select
@@ -25,47 +25,15 @@ import tempfile
 import time
 
 from sandboxes.runner import judge, preload
+from sandboxes.runner.judge_process import JudgeProcess, make_nondumpable, reuse_possible
 from sandboxes.runner.cleanup import any_sysv_ipc, remove_sysv_ipc, remove_tree
 from sandboxes.runner.events import parse_events, record
-from sandboxes.runner.jobio import TAIL, JobIO, drop_to, job_uid, set_nonblocking, set_oom_score_adj
+from sandboxes.runner.jobio import TAIL, JobIO, drop_to, job_uid, set_nonblocking
 from sandboxes.runner.procs import cgroup_oom_kills, children_of, count_own_processes
-from sandboxes.runner.protocol import FrameReader, read_frame, write_frame
+from sandboxes.runner.protocol import read_frame, write_frame
 from sandboxes.runner.zygote import Zygote, ZygoteGone
 
 MAX_RESULT_BYTES = 64 << 20
-PR_SET_DUMPABLE = 4
-JUDGE_OOM_SCORE = 500   # after the job's processes (1000), before the runner (0)
-
-
-def judge_uid() -> int:
-    """The uid the per-job judge runs as: distinct from the job's, so a candidate cannot signal
-    or trace it even where it could reach a same-uid process. -1: keep ours."""
-    try:
-        return int(os.environ.get("CODEHARNESS_JUDGE_UID", "-1"))
-    except ValueError:
-        return -1
-
-
-def make_nondumpable() -> None:
-    """Same-uid processes may not ptrace us or open /proc/<pid>/{mem,fd} once we are non-dumpable."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-    except Exception:
-        pass
-
-
-def become_judge() -> None:
-    """In the freshly forked per-job judge: its own uid, non-dumpable, an OOM victim before the
-    runner; the runner's stdin/stdout (the host's channel) closed."""
-    null = os.open(os.devnull, os.O_RDWR)
-    os.dup2(null, 0)
-    os.dup2(null, 1)
-    os.close(null)
-    set_oom_score_adj(JUDGE_OOM_SCORE)   # before the uid change
-    uid = judge_uid()
-    if uid >= 0 and os.getuid() != uid:
-        drop_to(uid)
-    make_nondumpable()   # a uid change makes us non-dumpable too; be explicit
 
 
 class Supervisor:
@@ -83,6 +51,9 @@ class Supervisor:
         self.zygote = Zygote(contained)   # now, before any job is read
         self.zygote_cpu, self.zygote_rss = 0.0, 0
         self.broken = ""
+        self.reuse = reuse_possible(contained)
+        self.judge = None       # a JudgeProcess kept for the next job of the same problem
+        self.judge_io = None    # its JobIO
 
     def preload_for(self, job: dict) -> None:
         """The heavy libraries the job names, imported here (for its judge) and in the zygote (for
@@ -100,33 +71,40 @@ class Supervisor:
         self.preload_for(job)
         work = tempfile.mkdtemp(prefix="job-", dir=self.work_root)
         os.chmod(work, 0o777)
-        io = JobIO(job["limits"], work, self.nproc_base)
-        io.zygote = self.zygote
+        strict = job.get("judge") != "compat"
         outcome = {"tests": [], "finished": False, "limit": ""}
         ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         oom0 = cgroup_oom_kills() if self.watch_oom else 0
         t0 = time.monotonic()
+        judge_cpu, keep = 0.0, False
+        io = None
         try:
-            if job.get("judge") == "compat":
-                self.run_compat(job, io, outcome, t0)
+            if strict:
+                io, judge_cpu, keep = self.run_judge(job, work, outcome, t0)
             else:
-                self.run_judge(job, io, outcome, t0)
+                io = JobIO(job["limits"], work, self.nproc_base)
+                io.zygote = self.zygote
+                self.run_compat(job, io, outcome, t0)
         finally:
+            if not keep:
+                judge_cpu += self.drop_judge(close_io=False)
             zygote_cpu = self.kill_all()
-            io.drain()
-            io.close()
+            if io is not None:
+                io.drain()
+                if not keep:
+                    io.close()
             self.cleanup(work)
         ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        judge_cpu = outcome.pop("judge_cpu_s", 0.0)   # the judge's own work is not the job's
         tails = outcome.pop("judge_tails", None) or {}
         outcome.update(
             stdout_tail=(str(tails.get("stdout", "")) + io.tail("stdout"))[-TAIL:],
             stderr_tail=(str(tails.get("stderr", "")) + io.tail("stderr"))[-TAIL:],
             duration_s=round(time.monotonic() - t0, 6),
+            # the judge's own work is not the job's
             cpu_time_s=round(max(0.0, (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime) - judge_cpu)
                              + zygote_cpu, 6),
             # strict: the job's processes are the zygote's children; compat: ours too
-            max_rss_kb=max(ru1.ru_maxrss if job.get("judge") == "compat" else 0, self.zygote_rss),
+            max_rss_kb=max(ru1.ru_maxrss if not strict else 0, self.zygote_rss),
         )
         if self.broken:
             outcome["recycle"] = self.broken
@@ -134,63 +112,45 @@ class Supervisor:
             outcome["oom_kills"] = max(0, cgroup_oom_kills() - oom0)
         return outcome
 
-    def run_judge(self, job: dict, io: JobIO, outcome: dict, t0: float) -> None:
-        """Strict: fork the job's judge and record what it reports, within the job's wall limit."""
-        ev_r, ev_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            code = 0
-            try:
-                os.close(ev_r)
-                become_judge()
-                emit = lambda ev: write_frame(ev_w, ev)
-                judge.run_strict(job, io, emit)
-                io.drain()
-                if io.over_limit():
-                    emit({"event": "limit", "limit": "output"})
-                emit({"event": "tails", "stdout": io.tail("stdout"), "stderr": io.tail("stderr")})
-            except BaseException:
-                code = 1
-            finally:
-                os._exit(code)
-        os.close(ev_w)
-        set_nonblocking(ev_r)
-        reader = FrameReader(ev_r, MAX_RESULT_BYTES)
-        deadline = t0 + float(job["limits"]["wall_time_s"])
-        try:
-            while not reader.eof:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    outcome["limit"] = outcome["limit"] or "wall"
-                    break
-                ready, _, _ = select.select([ev_r], [], [], min(left, 1.0))
-                if not ready:
-                    continue
-                try:
-                    reader.feed()
-                    while True:
-                        ev = reader.take()
-                        if ev is None:
-                            break
-                        if isinstance(ev, dict) and ev.get("event") == "tails":
-                            outcome["judge_tails"] = ev
-                        elif isinstance(ev, dict):
-                            record(outcome, ev)
-                except (ValueError, RecursionError, TypeError, AttributeError) as e:
-                    outcome["error"] = "judge sent a malformed report: %s" % type(e).__name__
-                    break
-        finally:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            _, status, usage = os.wait4(pid, 0)
-            os.close(ev_r)
-        outcome["judge_cpu_s"] = usage.ru_utime + usage.ru_stime
-        if os.WIFSIGNALED(status) and not outcome["finished"]:
-            # Killed mid-job: by the memory cgroup's OOM killer (the job exhausted the sandbox's
-            # memory) or by our wall limit. The job did not finish, which is its own failure.
-            outcome["signal"] = os.WTERMSIG(status)
+    def run_judge(self, job: dict, work: str, outcome: dict, t0: float) -> tuple:
+        """Strict: the job's judge (the last job's, when it takes this one; else a fresh fork)
+        and what it reports, within the job's wall limit. Returns (the job's JobIO, CPU seconds
+        of judges reaped meanwhile, whether the judge may serve the next job)."""
+        cpu = 0.0
+        judge_ = self.judge
+        if judge_ is not None and not (judge_.takes(job) and judge_.send(job, work)):
+            cpu += self.drop_judge()
+            judge_ = None
+        if judge_ is not None:
+            io = self.judge_io
+            io.restart(work)
+        else:
+            io = JobIO(job["limits"], work, self.nproc_base)
+            io.zygote = self.zygote
+            judge_ = JudgeProcess(job, io)
+            self.judge, self.judge_io = judge_, io
+        clean = judge_.collect(outcome, t0 + float(job["limits"]["wall_time_s"]))
+        keep = (clean and self.reuse and not self.broken and not outcome["limit"] and not outcome.get("error"))
+        if not keep:
+            status, used = judge_.kill()
+            self.judge = None
+            cpu += used
+            if status is not None and os.WIFSIGNALED(status) and not outcome["finished"] and not clean:
+                # Killed mid-job: by the memory cgroup's OOM killer (the job exhausted the
+                # sandbox's memory) or by our wall limit. The job did not finish: its own failure.
+                outcome["signal"] = os.WTERMSIG(status)
+        return io, cpu, keep
+
+    def drop_judge(self, close_io: bool = True) -> float:
+        """Kill the kept judge, if any, and let go of its JobIO; the CPU seconds it used."""
+        cpu = 0.0
+        if self.judge is not None:
+            cpu = self.judge.kill()[1]
+            self.judge = None
+        if self.judge_io is not None and close_io:
+            self.judge_io.close()
+        self.judge_io = None
+        return cpu
 
     def run_compat(self, job: dict, io: JobIO, outcome: dict, t0: float) -> None:
         res_r, res_w = os.pipe()
@@ -267,7 +227,7 @@ class Supervisor:
         used = 0.0
         if not self.broken:
             try:
-                usage = self.zygote.kill_all()
+                usage = self.zygote.kill_all(spare_judge=self.judge is not None)
                 used = max(0.0, float(usage["cpu_s"]) - self.zygote_cpu)
                 self.zygote_cpu, self.zygote_rss = float(usage["cpu_s"]), int(usage["max_rss_kb"])
             except (ZygoteGone, KeyError, TypeError, ValueError) as e:
@@ -285,7 +245,8 @@ class Supervisor:
         if not self.contained:
             return
         deadline = time.monotonic() + limit_s
-        while [p for p in children_of(os.getpid()) if p != self.zygote.pid] and time.monotonic() < deadline:
+        ours = {self.zygote.pid, self.judge.pid if self.judge is not None else 0}
+        while [p for p in children_of(os.getpid()) if p not in ours] and time.monotonic() < deadline:
             time.sleep(0.0005)
             self.reap()
 

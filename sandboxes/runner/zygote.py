@@ -21,7 +21,8 @@ import socket
 import time
 
 from sandboxes.runner import preload
-from sandboxes.runner.jobio import become_job
+from sandboxes.runner.jobio import become_job, job_uid
+from sandboxes.runner.procs import processes_of
 
 MAX_MSG = 1 << 16
 CALL_TIMEOUT_S = 5.0
@@ -98,9 +99,11 @@ class Zygote:
         """Have the zygote import these libraries (preload.ON_DEMAND) for the candidates it forks."""
         return self.call({"op": "preload", "names": list(names)}, timeout=PRELOAD_TIMEOUT_S).get("loaded", [])
 
-    def kill_all(self) -> dict:
-        """Kill every job process; returns the zygote's children's cumulative CPU seconds and max RSS."""
-        return self.call({"op": "kill_all"}, timeout=4 * CALL_TIMEOUT_S)
+    def kill_all(self, spare_judge: bool = False) -> dict:
+        """Kill every job process; returns the zygote's children's cumulative CPU seconds and max
+        RSS. spare_judge: kill only what runs as the job's uid (the judge has its own), so a judge
+        kept for the next job survives."""
+        return self.call({"op": "kill_all", "spare_judge": bool(spare_judge)}, timeout=4 * CALL_TIMEOUT_S)
 
     def close(self) -> None:
         try:
@@ -134,13 +137,13 @@ def _reap(statuses: dict) -> None:
         statuses[pid] = status
 
 
-def _kill_all(contained: bool, statuses: dict) -> None:
+def _kill_all(contained: bool, statuses: dict, only_uid=None) -> None:
     if contained:  # our own pid namespace: kill(-1) reaches every job process, never PID 1 or us
         strays = 0
         for _ in range(500):
             try:
                 os.kill(-1, signal.SIGKILL)
-            except ProcessLookupError:
+            except (ProcessLookupError, PermissionError):   # none left that we may signal
                 break
             try:   # wait for one of our children to die (all were just sent SIGKILL)
                 pid, status = os.waitpid(-1, 0)
@@ -150,11 +153,27 @@ def _kill_all(contained: bool, statuses: dict) -> None:
                 pass
             # None of ours is left: kill(-1) still reaches the runner's children (orphans it
             # reaps, a zombie). They have SIGKILL pending; a few more rounds, then leave them.
+            if only_uid is not None and not processes_of(only_uid):
+                break   # kill(-1) succeeds while any process is there, even one we may not signal
             strays += 1
             if strays > 3:
                 break
             time.sleep(0.001)
     _reap(statuses)
+
+
+def _as_job_uid(fn) -> None:
+    """Run fn with the job's uid as our effective uid (real and saved stay root, so we return
+    to root after, and no job process may signal us meanwhile): without CAP_KILL, kill(-1)
+    then reaches the job's processes only, not a judge under its own uid."""
+    uid = job_uid()
+    if uid < 0 or os.geteuid() != 0:
+        raise RuntimeError("no job uid to kill as")
+    os.setresuid(-1, uid, -1)
+    try:
+        fn(uid)
+    finally:
+        os.setresuid(0, 0, 0)
 
 
 def serve(sock: socket.socket, contained: bool) -> None:
@@ -200,7 +219,10 @@ def serve(sock: socket.socket, contained: bool) -> None:
                 names = msg.get("names")
                 reply = {"loaded": preload.load([n for n in names if isinstance(n, str)] if isinstance(names, list) else [])}
             elif op == "kill_all":
-                _kill_all(contained, statuses)
+                if msg.get("spare_judge"):
+                    _as_job_uid(lambda uid: _kill_all(contained, statuses, uid))
+                else:
+                    _kill_all(contained, statuses)
                 statuses.clear()
                 ru = resource.getrusage(resource.RUSAGE_CHILDREN)
                 reply = {"cpu_s": ru.ru_utime + ru.ru_stime, "max_rss_kb": ru.ru_maxrss}
