@@ -99,6 +99,25 @@ def trusted_classes(ns: dict) -> dict:
     return {k: v for k, v in ns.items() if isinstance(v, type) and v.__module__ == "__judge__" and k == v.__name__}
 
 
+_COMPILED: dict = {}
+
+
+def compiled(text: str, filename: str):
+    """compile(), once per judge: a judge kept for the next sample of a problem (judge_process.py)
+    runs the same trusted code again."""
+    key = (text, filename)
+    code = _COMPILED.get(key)
+    if code is None:
+        try:
+            code = compile(text, filename, "exec")
+        except (SyntaxError, ValueError) as e:
+            code = e
+        _COMPILED[key] = code
+    if isinstance(code, BaseException):
+        raise code
+    return code
+
+
 def exec_trusted(code, ns) -> None:
     """The benchmark's setup. A failure the candidate caused (LeetCode's `Solution()` with no such
     class, or an `__init__` that raises; the candidate dying or overrunning meanwhile) is the
@@ -106,7 +125,7 @@ def exec_trusted(code, ns) -> None:
     if not code:
         return
     try:
-        exec(compile(code, "<trusted>", "exec"), ns)
+        exec(compiled(code, "<trusted>"), ns)
     except (CandidateGone, OutputExceeded):
         raise
     except BaseException as e:
@@ -122,11 +141,11 @@ def exec_context(code, ns) -> None:
         return
     for text in (code, code.rstrip() + "\n    pass\n"):
         try:
-            compiled = compile(text, "<context>", "exec")
+            code_ = compiled(text, "<context>")
         except (SyntaxError, ValueError):
             continue
         try:
-            exec(compiled, ns)
+            exec(code_, ns)
         except Exception:
             pass
         return
@@ -202,7 +221,7 @@ def run_strict(job: dict, io, emit) -> None:
                                               "args": _encode_arg(list(args)), "kwargs": {"__t": "dict", "v": []}})
                         status, etype, msg, value = call_result(got, test)
                     else:
-                        exec(compile(test.get("code") or "", "<test %s>" % test["name"], "exec"), ns)
+                        exec(compiled(test.get("code") or "", "<test %s>" % test["name"]), ns)
                         status, etype, msg = "passed", "", ""
             except (TrustedCodeError, OutputExceeded):
                 raise
