@@ -132,7 +132,7 @@ class PoolBase:
     def run(self, jobs: Iterable[Job], max_in_flight: Optional[int] = None) -> Iterator[tuple[int, Outcome]]:
         """Yield (index, outcome) in completion order, with at most max_in_flight jobs queued."""
         limit = max_in_flight or self.size * 4
-        done: queue.Queue = queue.Queue()
+        done: queue.SimpleQueue = queue.SimpleQueue()   # C-level: a lock round trip less per job than Queue
         it = iter(enumerate(jobs))
         in_flight = 0
 
@@ -170,7 +170,7 @@ class SandboxPool(PoolBase):
         # dies or recycles under the current job, it is sent again to the fresh one).
         self.pipeline = pipeline
         self.description = description
-        self._tasks: queue.Queue = queue.Queue()
+        self._tasks: queue.SimpleQueue = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._workers: list[Optional[Worker]] = [None] * self.size
         self._lock = threading.Lock()

@@ -37,3 +37,44 @@ def test_writes_in_input_order_flushes_on_time_and_resumes(tmp_path, monkeypatch
     assert [r.sample_index for r in again.done] == [0, 1, 2, 3] and again.next_index == 4
     again.close()
     assert path.read_text().endswith("}\n")
+
+
+def test_a_run_that_keeps_only_tallies_writes_and_summarizes_the_same(tmp_path, humaneval_problems):
+    """The CLI keeps Tally records, not full results (its memory must not follow the run's size):
+    results.jsonl, pass@k and status counts are those of a run that keeps everything, resumed
+    runs included, and each sample's code is let go once its job is made."""
+    from harness.core.evaluation import evaluate
+    from harness.core.results import Tally
+    from harness.bench.throughput import mix_samples
+    from tests.local_run_jobs import LocalRunJobs
+
+    samples = mix_samples(humaneval_problems[:6])
+    ex = LocalRunJobs()
+    try:
+        full = evaluate("humaneval", samples, str(tmp_path / "full"), executor=ex, k=[1], quiet=True,
+                        allow_missing=True)
+        slim = evaluate("humaneval", samples, str(tmp_path / "slim"), executor=ex, k=[1], quiet=True,
+                        allow_missing=True, keep_results=False)
+        lines = (tmp_path / "slim" / "results.jsonl").read_text().splitlines()
+        (tmp_path / "slim" / "results.jsonl").write_text("\n".join(lines[:25]) + "\n")   # as if killed
+        resumed = evaluate("humaneval", samples, str(tmp_path / "slim"), executor=ex, k=[1], quiet=True,
+                           allow_missing=True, keep_results=False)
+    finally:
+        ex.close()
+    assert all(isinstance(r, SampleResult) for r in full.results)
+    assert all(isinstance(r, Tally) for r in slim.results + resumed.results)
+    for run in (slim, resumed):
+        assert [(r.task_id, r.status, r.passed) for r in run.results] == \
+            [(r.task_id, r.status, r.passed) for r in full.results]
+        for key in ("pass_at_k", "status_counts", "n_samples", "n_problems"):
+            assert run.summary[key] == full.summary[key]
+
+    def rows(run):   # everything but the timings
+        out = []
+        for line in (tmp_path / run / "results.jsonl").read_text().splitlines():
+            r = json.loads(line)
+            out.append((r["task_id"], r["sample_index"], r["status"], r["detail"],
+                        [(t["name"], t["status"]) for t in r["tests"]], r["hack_flags"]))
+        return out
+
+    assert rows("slim") == rows("full") and len(rows("full")) == len(samples)

@@ -28,7 +28,7 @@ def run(args) -> int:
     result = evaluate(args.benchmark, args.samples, args.out, data_path=args.data_dir, split=args.split,
                       version=args.version,
                       k=parse_ks(args.k), exec_config=exec_config(args), allow_missing=args.allow_missing,
-                      overwrite=args.overwrite, quiet=args.quiet)
+                      overwrite=args.overwrite, quiet=args.quiet, keep_results=False)
     if not args.quiet:
         print(format_summary(result.summary))
         print(f"results: {os.path.join(args.out, 'results.jsonl')}  "

@@ -17,7 +17,7 @@ from benchmarks_data.registry import get_benchmark
 from harness.core import metrics
 from harness.errors import UserError
 from harness.core.executor import ExecConfig, Executor
-from harness.core.results import ResultsWriter, SampleResult, read_json, write_json_atomic
+from harness.core.results import ResultsWriter, SampleResult, Tally, read_json, write_json_atomic
 from harness.core.samples import Sample, fingerprint, read_samples, samples_from_records
 from harness.core.scoring import Prepared, prepare, semantics, to_result
 
@@ -26,7 +26,7 @@ DEFAULT_KS = (1, 10, 100)
 
 @dataclass
 class EvaluationResult:
-    results: list[SampleResult]
+    results: list   # SampleResult each; Tally each (results.jsonl has the rest) with keep_results=False
     summary: dict = field(default_factory=dict)
 
     @property
@@ -110,8 +110,10 @@ def evaluate(benchmark: Union[str, Benchmark], samples: Union[str, Iterable[dict
              k: Sequence[int] = DEFAULT_KS,
              exec_config: Optional[ExecConfig] = None, executor: Optional[Executor] = None,
              allow_missing: bool = False, overwrite: bool = False, quiet: bool = False,
-             **exec_options) -> EvaluationResult:
-    """Score samples; with output_dir, write results.jsonl incrementally (resuming) and summary.json."""
+             keep_results: bool = True, **exec_options) -> EvaluationResult:
+    """Score samples; with output_dir, write results.jsonl incrementally (resuming) and summary.json.
+    keep_results=False (with output_dir; the CLI's way): `results` holds Tally records, and the
+    full results are only in results.jsonl."""
     config = exec_config or ExecConfig(**exec_options)
     sample_list = read_samples(samples) if isinstance(samples, (str, os.PathLike)) else samples_from_records(samples)
     executor = executor or Executor(config)
@@ -126,10 +128,12 @@ def evaluate(benchmark: Union[str, Benchmark], samples: Union[str, Iterable[dict
                       "memory_mb": config.memory_mb, "runtime": config.runtime,
                       "samples": str(samples) if isinstance(samples, (str, os.PathLike)) else "<in memory>",
                       "samples_sha256": fingerprint(sample_list), "k": list(k)}
+        keep = keep_results or not output_dir
         if output_dir:
-            writer = open_output(output_dir, run_config, sample_list, overwrite)
+            writer = open_output(output_dir, run_config, sample_list, overwrite, keep)
         results = list(writer.done) if writer else []
-        results += score_samples(bench, problems, sample_list, len(results), executor, config, writer, quiet)
+        results += score_samples(bench, problems, sample_list, len(results), executor, config, writer, quiet,
+                                 keep)
         image_id = executor.image_id
     finally:
         if writer:
@@ -165,9 +169,11 @@ def progress_bar(quiet: bool, **kwargs):
 
 
 def score_samples(bench: Benchmark, problems: dict[str, Problem], samples: list[Sample], start: int,
-                  executor: Executor, config: ExecConfig, writer: Optional[ResultsWriter], quiet: bool
-                  ) -> list[SampleResult]:
-    """Results of samples[start:], in input order, each handed to `writer` as soon as it can be."""
+                  executor: Executor, config: ExecConfig, writer: Optional[ResultsWriter], quiet: bool,
+                  keep: bool = True) -> list:
+    """Results of samples[start:], in input order, each handed to `writer` as soon as it can be.
+    keep=False (a writer has them): Tally records only, and each sample's code is let go once its
+    job is made, so memory does not follow the run's size."""
     todo = samples[start:]
     if not todo:
         return []
@@ -178,22 +184,26 @@ def score_samples(bench: Benchmark, problems: dict[str, Problem], samples: list[
         for i, s in enumerate(todo):
             in_flight[i] = prepare(bench, problems[s.task_id], s.completion, s.solution, limits, config.judge,
                                    config.parity)
+            if not keep:
+                s.completion = s.solution = None
             yield in_flight[i].job
 
     if executor.pool is None:
         executor.start()   # before the progress bar: a sandbox that cannot start is a one-line error
-    new: dict[int, SampleResult] = {}
+    new: dict[int, object] = {}
     with progress_bar(quiet, total=len(samples), initial=start, unit="sample", dynamic_ncols=True, mininterval=0.5,
                       desc=f"{bench.name} [{config.sandbox}{' on ray' if config.backend == 'ray' else ''}]") as bar:
         for i, outcome in executor.iter_jobs(jobs()):
-            new[i] = to_result(todo[i].task_id, todo[i].sample_index, in_flight.pop(i), outcome)
+            result = to_result(todo[i].task_id, todo[i].sample_index, in_flight.pop(i), outcome)
             if writer:
-                writer.add(start + i, new[i])
+                writer.add(start + i, result)
+            new[i] = result if keep else Tally.of(result)
             bar.update(1)
     return [new[i] for i in range(len(todo))]
 
 
-def open_output(output_dir: str, run_config: dict, samples: list[Sample], overwrite: bool) -> ResultsWriter:
+def open_output(output_dir: str, run_config: dict, samples: list[Sample], overwrite: bool,
+                keep: bool = True) -> ResultsWriter:
     try:
         os.makedirs(output_dir, exist_ok=True)
     except OSError as e:
@@ -213,7 +223,7 @@ def open_output(output_dir: str, run_config: dict, samples: list[Sample], overwr
             if os.path.exists(path):
                 os.remove(path)
     write_json_atomic(manifest_path, run_config)
-    return ResultsWriter(results_path, [(s.task_id, s.sample_index) for s in samples])
+    return ResultsWriter(results_path, [(s.task_id, s.sample_index) for s in samples], keep)
 
 
 def _table(rows: dict[str, dict], scale: float, digits: int) -> str:

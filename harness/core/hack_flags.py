@@ -156,14 +156,18 @@ _WORD = re.compile(r"\w+")
 
 def hack_flags(program: str) -> list[str]:
     """Sorted flag names; ["unparsable"] is not reported (a syntax error is its own status)."""
-    # Cheap first: most programs name nothing the rules look for. Non-ASCII source is always parsed:
-    # Python folds identifiers to NFKC, so a look-alike spelling can still name `exec`.
-    if program.isascii() and _TRIGGERS.isdisjoint(_WORD.findall(program)):
-        return []
-    return list(_scan(program))
+    return list(_flags(program))
 
 
 @functools.lru_cache(maxsize=4096)   # samples repeat (n per problem, duplicates at low temperature)
+def _flags(program: str) -> tuple[str, ...]:
+    # Cheap first: most programs name nothing the rules look for. Non-ASCII source is always parsed:
+    # Python folds identifiers to NFKC, so a look-alike spelling can still name `exec`.
+    if program.isascii() and _TRIGGERS.isdisjoint(_WORD.findall(program)):
+        return ()
+    return _scan(program)
+
+
 def _scan(program: str) -> tuple[str, ...]:
     try:
         tree = ast.parse(program)

@@ -49,13 +49,32 @@ class SampleResult:
 _FIELDS = tuple(f.name for f in dataclasses.fields(SampleResult))
 
 
+@dataclass(slots=True)
+class Tally:
+    """What the summary needs of a result (pass@k, status counts, groups), for a run that keeps its
+    full results only in results.jsonl: the CLI's memory then grows by a few dozen bytes a sample."""
+    task_id: str
+    sample_index: int
+    passed: bool
+    status: str
+    groups: dict
+
+    @classmethod
+    def of(cls, r: SampleResult) -> "Tally":
+        return cls(r.task_id, r.sample_index, r.passed, r.status, r.groups or _NO_GROUPS)
+
+
+_NO_GROUPS: dict = {}
+
+
 class ResultsWriter:
     """Append-only, input-ordered writer with resume."""
 
-    def __init__(self, path: str, expected: list[tuple[str, int]]):
+    def __init__(self, path: str, expected: list[tuple[str, int]], keep: bool = True):
         self.path = path
         self.expected = expected            # (task_id, sample_index) per input line
-        self.done: list[SampleResult] = self._load_existing()
+        self.keep = keep                    # False: `done` holds Tally records, the rest is only on disk
+        self.done: list = self._load_existing()
         self.next_index = len(self.done)
         self.pending: dict[int, SampleResult] = {}
         self.f = open(path, "a", encoding="utf-8")
@@ -76,7 +95,7 @@ class ResultsWriter:
             if i >= len(self.expected) or (row.task_id, row.sample_index) != self.expected[i]:
                 raise UserError(f"{self.path}:{i + 1}: does not match the samples being evaluated "
                                 "(use a fresh --output-dir, or --overwrite)")
-            rows.append(row)
+            rows.append(row if self.keep else Tally.of(row))
             good_end += len(line) + 1
         if good_end != len(data):  # a line cut short by a kill: drop it, it will be redone
             with open(self.path, "r+b") as f:
@@ -89,7 +108,7 @@ class ResultsWriter:
         while self.next_index in self.pending:
             row = self.pending.pop(self.next_index)
             self.f.write(row.to_json() + "\n")
-            self.done.append(row)
+            self.done.append(row if self.keep else Tally.of(row))
             self.next_index += 1
             wrote = True
         if not wrote:
