@@ -87,7 +87,7 @@ class Supervisor:
                 self.run_compat(job, io, outcome, t0)
         finally:
             if not keep:
-                judge_cpu += self.drop_judge(close_io=False)
+                judge_cpu += self.drop_judge(spare_io=io)   # this job's pipes: drained, then closed below
             zygote_cpu = self.kill_all()
             if io is not None:
                 io.drain()
@@ -141,13 +141,14 @@ class Supervisor:
                 outcome["signal"] = os.WTERMSIG(status)
         return io, cpu, keep
 
-    def drop_judge(self, close_io: bool = True) -> float:
-        """Kill the kept judge, if any, and let go of its JobIO; the CPU seconds it used."""
+    def drop_judge(self, spare_io=None) -> float:
+        """Kill the kept judge, if any, and close its JobIO (unless it is `spare_io`, the running
+        job's); the CPU seconds it used."""
         cpu = 0.0
         if self.judge is not None:
             cpu = self.judge.kill()[1]
             self.judge = None
-        if self.judge_io is not None and close_io:
+        if self.judge_io is not None and self.judge_io is not spare_io:
             self.judge_io.close()
         self.judge_io = None
         return cpu
