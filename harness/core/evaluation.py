@@ -197,8 +197,11 @@ def score_samples(bench: Benchmark, problems: dict[str, Problem], samples: list[
             result = to_result(todo[i].task_id, todo[i].sample_index, in_flight.pop(i), outcome)
             if writer:
                 writer.add(start + i, result)
-            new[i] = result if keep else Tally.of(result)
+            if keep or not writer:
+                new[i] = result
             bar.update(1)
+    if not keep and writer:
+        return writer.done[start:]   # its Tally records: one per sample, not two
     return [new[i] for i in range(len(todo))]
 
 

@@ -75,6 +75,7 @@ class ResultsWriter:
         self.expected = expected            # (task_id, sample_index) per input line
         self.keep = keep                    # False: `done` holds Tally records, the rest is only on disk
         self.done: list = self._load_existing()
+        self.expected = None                # only a resume needed it
         self.next_index = len(self.done)
         self.pending: dict[int, SampleResult] = {}
         self.f = open(path, "a", encoding="utf-8")

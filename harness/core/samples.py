@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from dataclasses import dataclass
 from typing import Iterable, Optional, Union
 
@@ -12,7 +13,7 @@ from benchmarks_data.sources import loads_json
 from harness.errors import UserError
 
 
-@dataclass
+@dataclass(slots=True)   # one per input line, held for the whole run: no per-object __dict__
 class Sample:
     task_id: str
     sample_index: int                 # 0-based position in the input
@@ -39,7 +40,9 @@ def parse_sample(obj, where: str, index: int) -> Sample:
     for name, value in (("completion", completion), ("solution", solution)):
         if value is not None and not isinstance(value, str):
             raise UserError(f"{where}: field '{name}' must be a string, got {type(value).__name__}")
-    return Sample(task_id=str(task_id), sample_index=index, completion=completion, solution=solution, where=where)
+    # Interned: the n samples of a task share one task_id string.
+    return Sample(task_id=sys.intern(str(task_id)), sample_index=index, completion=completion, solution=solution,
+                  where=where)
 
 
 def read_samples(path: str) -> list[Sample]:
