@@ -1,6 +1,8 @@
 """results.jsonl: input order, prefix of the final file at every flush, resume after a cut line."""
 import json
 
+import pytest
+
 from harness.core import results as res
 from harness.core.results import ResultsWriter, SampleResult
 
@@ -39,35 +41,33 @@ def test_writes_in_input_order_flushes_on_time_and_resumes(tmp_path, monkeypatch
     assert path.read_text().endswith("}\n")
 
 
-def test_a_run_that_keeps_only_tallies_writes_and_summarizes_the_same(tmp_path, humaneval_problems):
-    """The CLI keeps Tally records, not full results (its memory must not follow the run's size):
-    results.jsonl, pass@k and status counts are those of a run that keeps everything, resumed
-    runs included, and each sample's code is let go once its job is made."""
+def test_a_run_that_keeps_no_results_writes_and_summarizes_the_same(tmp_path, humaneval_problems):
+    """The CLI holds neither its samples nor its results (its memory must not follow the run's
+    size): from a samples file, results.jsonl and the summary are those of a run that keeps
+    everything in memory, a resumed run's included."""
     from harness.core.evaluation import evaluate
-    from harness.core.results import Tally
     from harness.bench.throughput import mix_samples
     from tests.local_run_jobs import LocalRunJobs
 
     samples = mix_samples(humaneval_problems[:6])
+    path = tmp_path / "samples.jsonl"
+    path.write_text("".join(json.dumps(s) + "\n" + ("\n" if i == 7 else "") for i, s in enumerate(samples)))
     ex = LocalRunJobs()
+    common = dict(executor=ex, k=[1], quiet=True, allow_missing=True)
     try:
-        full = evaluate("humaneval", samples, str(tmp_path / "full"), executor=ex, k=[1], quiet=True,
-                        allow_missing=True)
-        slim = evaluate("humaneval", samples, str(tmp_path / "slim"), executor=ex, k=[1], quiet=True,
-                        allow_missing=True, keep_results=False)
+        full = evaluate("humaneval", samples, str(tmp_path / "full"), **common)
+        slim = evaluate("humaneval", str(path), str(tmp_path / "slim"), keep_results=False, **common)
         lines = (tmp_path / "slim" / "results.jsonl").read_text().splitlines()
         (tmp_path / "slim" / "results.jsonl").write_text("\n".join(lines[:25]) + "\n")   # as if killed
-        resumed = evaluate("humaneval", samples, str(tmp_path / "slim"), executor=ex, k=[1], quiet=True,
-                           allow_missing=True, keep_results=False)
+        resumed = evaluate("humaneval", str(path), str(tmp_path / "slim"), keep_results=False, **common)
     finally:
         ex.close()
-    assert all(isinstance(r, SampleResult) for r in full.results)
-    assert all(isinstance(r, Tally) for r in slim.results + resumed.results)
+    assert len(full.results) == len(samples) and all(isinstance(r, SampleResult) for r in full.results)
+    assert slim.results == [] and resumed.results == []
     for run in (slim, resumed):
-        assert [(r.task_id, r.status, r.passed) for r in run.results] == \
-            [(r.task_id, r.status, r.passed) for r in full.results]
         for key in ("pass_at_k", "status_counts", "n_samples", "n_problems"):
-            assert run.summary[key] == full.summary[key]
+            assert run.summary[key] == full.summary[key], key
+    assert full.summary["n_samples"] == len(samples)
 
     def rows(run):   # everything but the timings
         out = []
@@ -78,3 +78,16 @@ def test_a_run_that_keeps_only_tallies_writes_and_summarizes_the_same(tmp_path, 
         return out
 
     assert rows("slim") == rows("full") and len(rows("full")) == len(samples)
+
+
+def test_a_samples_file_changed_during_a_run_is_an_error(tmp_path):
+    from harness.core.samples import SampleFile
+    from harness.errors import UserError
+
+    path = tmp_path / "samples.jsonl"
+    path.write_text('{"task_id": "a", "completion": "x"}\n{"task_id": "b", "completion": "y"}\n')
+    f = SampleFile(str(path))
+    assert len(f) == 2 and [s.task_id for s in f] == ["a", "b"]
+    path.write_text('{"task_id": "a", "completion": "x"}\n{"task_id": "c", "completion": "y"}\n')
+    with pytest.raises(UserError, match=r"samples.jsonl:2: the samples file changed"):
+        list(f)

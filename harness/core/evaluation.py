@@ -6,8 +6,10 @@
 """
 from __future__ import annotations
 
+import itertools
 import os
 import platform
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence, Union
 
@@ -17,8 +19,8 @@ from benchmarks_data.registry import get_benchmark
 from harness.core import metrics
 from harness.errors import UserError
 from harness.core.executor import ExecConfig, Executor
-from harness.core.results import ResultsWriter, SampleResult, Tally, read_json, write_json_atomic
-from harness.core.samples import Sample, fingerprint, read_samples, samples_from_records
+from harness.core.results import ResultsWriter, SampleResult, read_json, write_json_atomic
+from harness.core.samples import Sample, SampleFile, fingerprint, samples_from_records
 from harness.core.scoring import Prepared, prepare, semantics, to_result
 
 DEFAULT_KS = (1, 10, 100)
@@ -26,7 +28,7 @@ DEFAULT_KS = (1, 10, 100)
 
 @dataclass
 class EvaluationResult:
-    results: list   # SampleResult each; Tally each (results.jsonl has the rest) with keep_results=False
+    results: list[SampleResult]   # empty with keep_results=False: results.jsonl has them
     summary: dict = field(default_factory=dict)
 
     @property
@@ -46,12 +48,15 @@ def load_benchmark(benchmark: Union[str, Benchmark], data_path: Optional[str] = 
     return bench, {p.task_id: p for p in bench.load_problems()}
 
 
-def check_samples(samples: list[Sample], problems: dict[str, Problem], bench_name: str, allow_missing: bool) -> None:
-    for s in samples:
-        if s.task_id not in problems:
-            raise UserError(f"{s.where or 'sample %d' % s.sample_index}: unknown task_id {s.task_id!r} "
-                            f"for benchmark {bench_name}")
-    missing = sorted(set(problems) - {s.task_id for s in samples})
+def check_samples(samples: Sequence[Sample], problems: dict[str, Problem], bench_name: str,
+                  allow_missing: bool) -> None:
+    task_ids = samples.task_ids if isinstance(samples, SampleFile) else [s.task_id for s in samples]
+    unknown = next((i for i, tid in enumerate(task_ids) if tid not in problems), None)
+    if unknown is not None:
+        s = next(itertools.islice(iter(samples), unknown, None))
+        raise UserError(f"{s.where or 'sample %d' % s.sample_index}: unknown task_id {s.task_id!r} "
+                        f"for benchmark {bench_name}")
+    missing = sorted(set(problems) - set(task_ids))
     if missing and not allow_missing:
         raise UserError(f"{len(missing)} of {len(problems)} {bench_name} problems have no sample "
                         f"(e.g. {missing[0]}); pass --allow-missing to score only the sampled ones")
@@ -69,40 +74,65 @@ def versions() -> dict[str, str]:
     return out
 
 
-def group_verdicts(bench: Benchmark, problems: dict[str, Problem], results: list[SampleResult]
-                   ) -> dict[str, list[tuple[str, bool]]]:
-    """(task_id, passed) per test group, over exactly the problems that have the group (MBPP: "challenge"
-    only where a problem has challenge tests). A one-group problem's results carry no groups: its one
-    group is the whole verdict."""
-    out: dict[str, list[tuple[str, bool]]] = {}
-    for r in results:
-        problem = problems.get(r.task_id)
-        names = list(bench.test_groups(problem)) if problem is not None else list(r.groups)
+class Tally:
+    """A run's verdicts as its summary needs them, added one result at a time: per task (and per
+    test group) whether each sample passed, and counts by status. A bool a sample, not a record,
+    so `codeharness evaluate` need not hold its results (results.jsonl has them)."""
+
+    def __init__(self, bench: Benchmark, problems: dict[str, Problem]):
+        self.bench, self.problems = bench, problems
+        self.n = 0
+        self.per_task: dict[str, list[bool]] = {}
+        self.statuses: Counter = Counter()
+        # Per test group, over exactly the problems that have it (MBPP: "challenge" only where a
+        # problem has challenge tests). A one-group problem's results carry no groups: its one
+        # group is the whole verdict.
+        self.per_group: dict[str, dict[str, list[bool]]] = {}
+        self.any_groups = False
+        self._group_names: dict[str, list[str]] = {}
+
+    def add(self, r: SampleResult) -> None:
+        self.n += 1
+        passed = bool(r.passed)
+        self.per_task.setdefault(r.task_id, []).append(passed)
+        self.statuses[r.status] += 1
+        self.any_groups = self.any_groups or bool(r.groups)
+        names = self._group_names.get(r.task_id)
+        if names is None:
+            problem = self.problems.get(r.task_id)
+            if problem is None:
+                names = list(r.groups)
+            else:
+                names = self._group_names[r.task_id] = list(self.bench.test_groups(problem))
         for g in names:
-            out.setdefault(g, []).append((r.task_id, r.groups.get(g, False) if r.groups else r.passed))
-    return out
+            self.per_group.setdefault(g, {}).setdefault(r.task_id, []).append(
+                bool(r.groups.get(g, False)) if r.groups else passed)
+
+    def summary(self, ks: Sequence[int], config: dict, image_id: str) -> dict:
+        summary = {
+            "benchmark": self.bench.name,
+            "semantics": config.get("semantics"),   # whose rules produced these verdicts (scoring.semantics)
+            "n_samples": self.n,
+            "n_problems": len(self.per_task),
+            "pass_at_k": metrics.pass_at_ks(self.per_task, ks),
+            "status_counts": dict(sorted(self.statuses.items())),
+        }
+        if self.any_groups:
+            summary["groups"] = {g: metrics.pass_at_ks(v, ks) for g, v in self.per_group.items()}
+            summary["group_problems"] = {g: len(v) for g, v in self.per_group.items()}
+        labels = {tid: p.metadata.get("difficulty") for tid, p in self.problems.items()}
+        if any(labels.values()):
+            summary["breakdown"] = {"difficulty": metrics.breakdown(self.per_task, labels, ks)}
+        summary.update(config=config, image_id=image_id, versions=versions())
+        return summary
 
 
-def summarize(bench: Benchmark, problems: dict[str, Problem], results: list[SampleResult], ks: Sequence[int],
+def summarize(bench: Benchmark, problems: dict[str, Problem], results: Iterable[SampleResult], ks: Sequence[int],
               config: dict, image_id: str) -> dict:
-    per_task = metrics.group_by_task((r.task_id, r.passed) for r in results)
-    summary = {
-        "benchmark": bench.name,
-        "semantics": config.get("semantics"),   # whose rules produced these verdicts (scoring.semantics)
-        "n_samples": len(results),
-        "n_problems": len(per_task),
-        "pass_at_k": metrics.pass_at_ks(per_task, ks),
-        "status_counts": metrics.status_counts(r.status for r in results),
-    }
-    if any(r.groups for r in results):
-        per_group = group_verdicts(bench, problems, results)
-        summary["groups"] = {g: metrics.pass_at_ks(metrics.group_by_task(v), ks) for g, v in per_group.items()}
-        summary["group_problems"] = {g: len({tid for tid, _ in v}) for g, v in per_group.items()}
-    labels = {tid: p.metadata.get("difficulty") for tid, p in problems.items()}
-    if any(labels.values()):
-        summary["breakdown"] = {"difficulty": metrics.breakdown(per_task, labels, ks)}
-    summary.update(config=config, image_id=image_id, versions=versions())
-    return summary
+    tally = Tally(bench, problems)
+    for r in results:
+        tally.add(r)
+    return tally.summary(ks, config, image_id)
 
 
 def evaluate(benchmark: Union[str, Benchmark], samples: Union[str, Iterable[dict]], output_dir: Optional[str] = None,
@@ -112,10 +142,10 @@ def evaluate(benchmark: Union[str, Benchmark], samples: Union[str, Iterable[dict
              allow_missing: bool = False, overwrite: bool = False, quiet: bool = False,
              keep_results: bool = True, **exec_options) -> EvaluationResult:
     """Score samples; with output_dir, write results.jsonl incrementally (resuming) and summary.json.
-    keep_results=False (with output_dir; the CLI's way): `results` holds Tally records, and the
-    full results are only in results.jsonl."""
+    keep_results=False (with output_dir; the CLI's way): `results` is empty and the results are only
+    in results.jsonl, so memory does not grow with the run (a samples file is read, not held)."""
     config = exec_config or ExecConfig(**exec_options)
-    sample_list = read_samples(samples) if isinstance(samples, (str, os.PathLike)) else samples_from_records(samples)
+    sample_list = SampleFile(samples) if isinstance(samples, (str, os.PathLike)) else samples_from_records(samples)
     executor = executor or Executor(config)
     owns_executor = executor.pool is None
     writer = None
@@ -128,12 +158,17 @@ def evaluate(benchmark: Union[str, Benchmark], samples: Union[str, Iterable[dict
                       "memory_mb": config.memory_mb, "runtime": config.runtime,
                       "samples": str(samples) if isinstance(samples, (str, os.PathLike)) else "<in memory>",
                       "samples_sha256": fingerprint(sample_list), "k": list(k)}
+        tally = Tally(bench, problems)
         keep = keep_results or not output_dir
         if output_dir:
-            writer = open_output(output_dir, run_config, sample_list, overwrite, keep)
+            writer = open_output(output_dir, run_config, sample_list, overwrite, keep, tally.add)
         results = list(writer.done) if writer else []
-        results += score_samples(bench, problems, sample_list, len(results), executor, config, writer, quiet,
-                                 keep)
+        new = score_samples(bench, problems, sample_list, writer.next_index if writer else 0, executor, config,
+                            writer, quiet, keep)
+        results += new
+        if writer is None:
+            for r in new:
+                tally.add(r)
         image_id = executor.image_id
     finally:
         if writer:
@@ -142,7 +177,7 @@ def evaluate(benchmark: Union[str, Benchmark], samples: Union[str, Iterable[dict
             executor.close()
 
     # The backend is not part of run.json: verdicts do not depend on it, so a run may resume on another.
-    summary = summarize(bench, problems, results, k, {**run_config, "backend": config.backend}, image_id)
+    summary = tally.summary(k, {**run_config, "backend": config.backend}, image_id)
     if output_dir:
         write_json_atomic(os.path.join(output_dir, "summary.json"), summary)
     return EvaluationResult(results=results, summary=summary)
@@ -168,45 +203,42 @@ def progress_bar(quiet: bool, **kwargs):
     return tqdm(**kwargs)
 
 
-def score_samples(bench: Benchmark, problems: dict[str, Problem], samples: list[Sample], start: int,
+def score_samples(bench: Benchmark, problems: dict[str, Problem], samples: Sequence[Sample], start: int,
                   executor: Executor, config: ExecConfig, writer: Optional[ResultsWriter], quiet: bool,
-                  keep: bool = True) -> list:
+                  keep: bool = True) -> list[SampleResult]:
     """Results of samples[start:], in input order, each handed to `writer` as soon as it can be.
-    keep=False (a writer has them): Tally records only, and each sample's code is let go once its
-    job is made, so memory does not follow the run's size."""
-    todo = samples[start:]
-    if not todo:
+    keep=False (a writer has them): none are returned, so none are held."""
+    total = len(samples)
+    if start >= total:
         return []
     limits = config.limits()
-    in_flight: dict[int, Prepared] = {}   # prepared as the pool takes them: memory follows the queue, not the run
+    # prepared as the pool takes them: memory follows the queue, not the run
+    in_flight: dict[int, tuple[str, int, Prepared]] = {}
 
     def jobs():
-        for i, s in enumerate(todo):
-            in_flight[i] = prepare(bench, problems[s.task_id], s.completion, s.solution, limits, config.judge,
-                                   config.parity)
-            if not keep:
-                s.completion = s.solution = None
-            yield in_flight[i].job
+        for i, s in enumerate(itertools.islice(iter(samples), start, None)):
+            prepared = prepare(bench, problems[s.task_id], s.completion, s.solution, limits, config.judge,
+                               config.parity)
+            in_flight[i] = (s.task_id, s.sample_index, prepared)
+            yield prepared.job
 
     if executor.pool is None:
         executor.start()   # before the progress bar: a sandbox that cannot start is a one-line error
-    new: dict[int, object] = {}
-    with progress_bar(quiet, total=len(samples), initial=start, unit="sample", dynamic_ncols=True, mininterval=0.5,
+    new: dict[int, SampleResult] = {}
+    with progress_bar(quiet, total=total, initial=start, unit="sample", dynamic_ncols=True, mininterval=0.5,
                       desc=f"{bench.name} [{config.sandbox}{' on ray' if config.backend == 'ray' else ''}]") as bar:
         for i, outcome in executor.iter_jobs(jobs()):
-            result = to_result(todo[i].task_id, todo[i].sample_index, in_flight.pop(i), outcome)
+            result = to_result(*in_flight.pop(i), outcome)
             if writer:
                 writer.add(start + i, result)
             if keep or not writer:
                 new[i] = result
             bar.update(1)
-    if not keep and writer:
-        return writer.done[start:]   # its Tally records: one per sample, not two
-    return [new[i] for i in range(len(todo))]
+    return [new[i] for i in range(len(new))] if new else []
 
 
-def open_output(output_dir: str, run_config: dict, samples: list[Sample], overwrite: bool,
-                keep: bool = True) -> ResultsWriter:
+def open_output(output_dir: str, run_config: dict, samples: Sequence[Sample], overwrite: bool,
+                keep: bool = True, sink=None) -> ResultsWriter:
     try:
         os.makedirs(output_dir, exist_ok=True)
     except OSError as e:
@@ -226,7 +258,22 @@ def open_output(output_dir: str, run_config: dict, samples: list[Sample], overwr
             if os.path.exists(path):
                 os.remove(path)
     write_json_atomic(manifest_path, run_config)
-    return ResultsWriter(results_path, [(s.task_id, s.sample_index) for s in samples], keep)
+    expected = _Expected(samples.task_ids) if isinstance(samples, SampleFile) else \
+        [(s.task_id, s.sample_index) for s in samples]
+    return ResultsWriter(results_path, expected, keep, sink)
+
+
+class _Expected:
+    """(task_id, sample_index) of input line i, for checking a resumed results.jsonl."""
+
+    def __init__(self, task_ids: list[str]):
+        self.task_ids = task_ids
+
+    def __len__(self) -> int:
+        return len(self.task_ids)
+
+    def __getitem__(self, i: int) -> tuple[str, int]:
+        return self.task_ids[i], i
 
 
 def _table(rows: dict[str, dict], scale: float, digits: int) -> str:

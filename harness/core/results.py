@@ -12,7 +12,7 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from harness.errors import UserError
 
@@ -49,59 +49,51 @@ class SampleResult:
 _FIELDS = tuple(f.name for f in dataclasses.fields(SampleResult))
 
 
-@dataclass(slots=True)
-class Tally:
-    """What the summary needs of a result (pass@k, status counts, groups), for a run that keeps its
-    full results only in results.jsonl: the CLI's memory then grows by a few dozen bytes a sample."""
-    task_id: str
-    sample_index: int
-    passed: bool
-    status: str
-    groups: dict
-
-    @classmethod
-    def of(cls, r: SampleResult) -> "Tally":
-        return cls(r.task_id, r.sample_index, r.passed, r.status, r.groups or _NO_GROUPS)
-
-
-_NO_GROUPS: dict = {}
-
-
 class ResultsWriter:
     """Append-only, input-ordered writer with resume."""
 
-    def __init__(self, path: str, expected: list[tuple[str, int]], keep: bool = True):
+    def __init__(self, path: str, expected: Sequence[tuple[str, int]], keep: bool = True,
+                 sink: Optional[Callable[[SampleResult], None]] = None):
         self.path = path
         self.expected = expected            # (task_id, sample_index) per input line
-        self.keep = keep                    # False: `done` holds Tally records, the rest is only on disk
-        self.done: list = self._load_existing()
+        # Each result in input order, resumed ones first: kept in `done` (keep=False: only on disk)
+        # and handed to `sink` (a run's tally).
+        self.keep, self.sink = keep, sink
+        self.done: list[SampleResult] = []
+        self.next_index = self._load_existing()
         self.expected = None                # only a resume needed it
-        self.next_index = len(self.done)
         self.pending: dict[int, SampleResult] = {}
         self.f = open(path, "a", encoding="utf-8")
         self._synced = self._flushed = 0.0
 
-    def _load_existing(self) -> list[SampleResult]:
+    def _take(self, row: SampleResult) -> None:
+        if self.keep:
+            self.done.append(row)
+        if self.sink is not None:
+            self.sink(row)
+
+    def _load_existing(self) -> int:
         if not os.path.exists(self.path):
-            return []
+            return 0
         with open(self.path, "rb") as f:
             data = f.read()
-        good_end, rows = 0, []
+        good_end, n = 0, 0
         for line in data.split(b"\n")[:-1] if data.endswith(b"\n") else data.split(b"\n")[:-1]:
             try:
                 row = SampleResult.from_dict(json.loads(line))
             except (ValueError, TypeError):
                 break
-            i = len(rows)
+            i = n
             if i >= len(self.expected) or (row.task_id, row.sample_index) != self.expected[i]:
                 raise UserError(f"{self.path}:{i + 1}: does not match the samples being evaluated "
                                 "(use a fresh --output-dir, or --overwrite)")
-            rows.append(row if self.keep else Tally.of(row))
+            self._take(row)
+            n += 1
             good_end += len(line) + 1
         if good_end != len(data):  # a line cut short by a kill: drop it, it will be redone
             with open(self.path, "r+b") as f:
                 f.truncate(good_end)
-        return rows
+        return n
 
     def add(self, index: int, result: SampleResult) -> None:
         self.pending[index] = result
@@ -109,7 +101,7 @@ class ResultsWriter:
         while self.next_index in self.pending:
             row = self.pending.pop(self.next_index)
             self.f.write(row.to_json() + "\n")
-            self.done.append(row if self.keep else Tally.of(row))
+            self._take(row)
             self.next_index += 1
             wrote = True
         if not wrote:

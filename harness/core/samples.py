@@ -6,7 +6,7 @@ import hashlib
 import json
 import sys
 from dataclasses import dataclass
-from typing import Iterable, Optional, Union
+from typing import Iterable, Iterator, Optional, Union
 
 from benchmarks_data.sources import loads_json
 
@@ -45,12 +45,13 @@ def parse_sample(obj, where: str, index: int) -> Sample:
                   where=where)
 
 
-def read_samples(path: str) -> list[Sample]:
+def iter_samples(path: str) -> Iterator[Sample]:
+    """The samples of a JSONL file, one line at a time, each checked."""
     try:
         f = open(path, "r", encoding="utf-8")
     except OSError as e:
         raise UserError(f"cannot read samples file {path}: {e.strerror or e}") from None
-    samples: list[Sample] = []
+    index = 0
     with f:
         for lineno, line in enumerate(f, 1):
             if not line.strip():
@@ -61,10 +62,45 @@ def read_samples(path: str) -> list[Sample]:
                 raise UserError(f"{path}:{lineno}: not valid JSON ({e.msg} at column {e.colno})") from None
             except ValueError as e:   # a huge integer, deep nesting: names the field
                 raise UserError(f"{path}:{lineno}: {e}") from None
-            samples.append(parse_sample(obj, f"{path}:{lineno}", len(samples)))
+            yield parse_sample(obj, f"{path}:{lineno}", index)
+            index += 1
+
+
+def read_samples(path: str) -> list[Sample]:
+    samples = list(iter_samples(path))
     if not samples:
         raise UserError(f"{path}: no samples (the file is empty)")
     return samples
+
+
+class SampleFile:
+    """A samples file that is read, not held: one pass checks and fingerprints it and keeps only
+    each sample's task id (interned: a pointer a sample); iterating reads it again. So a run's
+    memory does not grow with its samples' code. A file changed between the passes is an error."""
+
+    def __init__(self, path: str):
+        self.path = path
+        h = hashlib.sha256()
+        self.task_ids: list[str] = []
+        for s in iter_samples(path):
+            _fold(h, s)
+            self.task_ids.append(s.task_id)
+        if not self.task_ids:
+            raise UserError(f"{path}: no samples (the file is empty)")
+        self.sha256 = h.hexdigest()
+
+    def __len__(self) -> int:
+        return len(self.task_ids)
+
+    def __iter__(self) -> Iterator[Sample]:
+        for i, s in enumerate(iter_samples(self.path)):
+            if i >= len(self.task_ids) or s.task_id != self.task_ids[i]:
+                raise UserError(f"{s.where}: the samples file changed during the run")
+            yield s
+
+
+def _fold(h, s: Sample) -> None:
+    h.update(json.dumps([s.task_id, s.completion, s.solution]).encode())
 
 
 def samples_from_records(records: Iterable[Union[dict, Sample]]) -> list[Sample]:
@@ -76,8 +112,10 @@ def samples_from_records(records: Iterable[Union[dict, Sample]]) -> list[Sample]
     return out
 
 
-def fingerprint(samples: list[Sample]) -> str:
+def fingerprint(samples) -> str:
+    if isinstance(samples, SampleFile):
+        return samples.sha256
     h = hashlib.sha256()
     for s in samples:
-        h.update(json.dumps([s.task_id, s.completion, s.solution]).encode())
+        _fold(h, s)
     return h.hexdigest()
